@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Entry points.  Each target delegates to a script in scripts/; see README.md.
+# Variables passed through: KSRC= KDIR= KVER= (another kernel), V=1.
+
+SHELL := /bin/bash
+export KSRC KDIR KVER
+
+.PHONY: all help base tree series series-check modules run check \
+	checkpatch build-series sparse vmtest clean distclean
+
+all: modules
+
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## base          find and unpack the matching Debian source, headers, image
+base:
+	@scripts/base.sh
+
+## tree          build/tree: the base with patches/ applied, as git commits
+tree:
+	@scripts/series.sh tree
+
+## series        export build/tree back into patches/ and the exported views
+series:
+	@scripts/series.sh export
+
+## series-check  fail when build/tree, patches/ and the views disagree
+series-check:
+	@scripts/series.sh check
+
+## modules       build nvme.ko from base + series for the target kernel
+modules:
+	@scripts/modules.sh
+
+## run           build, boot it in a QEMU guest, show it working
+run:
+	@scripts/run.sh
+
+## check         every test; ends with "N passed, N failed"
+check:
+	@scripts/check.sh
+
+## checkpatch    checkpatch --strict on every patch
+checkpatch:
+	@scripts/check.sh checkpatch
+
+## build-series  build every prefix of the series
+build-series:
+	@scripts/check.sh build-series
+
+## sparse        sparse (C=2) and W=1 over our files
+sparse:
+	@scripts/check.sh sparse
+
+## vmtest        boot the guest and run the data-integrity test
+vmtest:
+	@scripts/check.sh vmtest
+
+## clean         remove build products, keep the downloaded packages
+clean:
+	rm -rf build/tree build/modules build/vm build/series-check build/check
+
+## distclean     remove all of build/
+distclean:
+	rm -rf build

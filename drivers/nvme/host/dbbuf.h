@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NVMe PCIe shadow doorbell buffers (Doorbell Buffer Config, NVMe 1.3 5.7).
+ *
+ * The host mirrors each SQ tail and CQ head doorbell value into a shadow
+ * buffer in host memory, and writes the MMIO doorbell only when the
+ * controller's EventIdx buffer says it is waiting for that update.
+ */
+#ifndef _NVME_DBBUF_H
+#define _NVME_DBBUF_H
+
+#include <linux/compiler.h>
+#include <linux/types.h>
+#include <asm/barrier.h>
+#include <asm/byteorder.h>
+
+struct device;
+struct nvme_ctrl;
+
+/* Per controller: the two buffers handed to the controller. */
+struct nvme_dbbuf_ctrl {
+	struct device *dev;
+	__le32 *dbs;			/* shadow doorbells */
+	dma_addr_t dbs_dma_addr;
+	__le32 *eis;			/* EventIdx */
+	dma_addr_t eis_dma_addr;
+	size_t size;			/* bytes in each buffer */
+};
+
+/* Per queue: its slots in both buffers, NULL while they are not used. */
+struct nvme_dbbuf_queue {
+	__le32 *sq_db;
+	__le32 *cq_db;
+	__le32 *sq_ei;
+	__le32 *cq_ei;
+};
+
+int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
+		     unsigned int nr_queues, u32 db_stride);
+void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf);
+int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl);
+void nvme_dbbuf_queue_init(struct nvme_dbbuf_ctrl *dbbuf,
+			   struct nvme_dbbuf_queue *dbq, u16 qid,
+			   u32 db_stride);
+void nvme_dbbuf_queue_clear(struct nvme_dbbuf_queue *dbq);
+
+/*
+ * True if the controller asked to be told about an update from @old to
+ * @new_idx, i.e. if @event_idx lies in [old, new_idx) modulo 2^16.
+ */
+static inline int nvme_dbbuf_need_event(u16 event_idx, u16 new_idx, u16 old)
+{
+	return (u16)(new_idx - event_idx - 1) < (u16)(new_idx - old);
+}
+
+/* Update the shadow doorbell and return true if an MMIO is required. */
+static inline bool nvme_dbbuf_update_and_check_event(u16 value,
+						     __le32 *dbbuf_db,
+						     __le32 *dbbuf_ei)
+{
+	if (dbbuf_db) {
+		u16 old_value, event_idx;
+
+		/*
+		 * Ensure that the queue is written before updating
+		 * the doorbell in memory
+		 */
+		wmb();
+
+		old_value = le32_to_cpu(*dbbuf_db);
+		*dbbuf_db = cpu_to_le32(value);
+
+		/*
+		 * Ensure that the doorbell is updated before reading the event
+		 * index from memory.  The controller needs to provide similar
+		 * ordering to ensure the event index is updated before reading
+		 * the doorbell.
+		 */
+		mb();
+
+		event_idx = le32_to_cpu(READ_ONCE(*dbbuf_ei));
+		if (!nvme_dbbuf_need_event(event_idx, value, old_value))
+			return false;
+	}
+
+	return true;
+}
+
+/* Publish a new SQ tail; true if the MMIO doorbell must be written too. */
+static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
+					u16 tail)
+{
+	return nvme_dbbuf_update_and_check_event(tail, dbq->sq_db, dbq->sq_ei);
+}
+
+/* Publish a new CQ head; true if the MMIO doorbell must be written too. */
+static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
+					u16 head)
+{
+	return nvme_dbbuf_update_and_check_event(head, dbq->cq_db, dbq->cq_ei);
+}
+
+#endif /* _NVME_DBBUF_H */

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build nvme.ko from base + series against the target kernel's headers.
+#
+#   SRC_TREE=dir  the kernel tree to take drivers/nvme/host from
+#                 (default: build/tree, created from patches/ if missing)
+#   OUT=dir       where to build (default: build/modules/<KVER>)
+#   EXTRA="..."   extra kbuild arguments, e.g. "C=2 W=1"
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+load_base
+need_pkgs make gcc rsync kmod
+
+SRC_TREE=${SRC_TREE:-$BUILD/tree}
+if [ ! -d "$SRC_TREE/.git" ] && [ "$SRC_TREE" = "$BUILD/tree" ]; then
+	"$TOP/scripts/series.sh" tree
+fi
+[ -f "$SRC_TREE/drivers/nvme/host/pci.c" ] || die "$SRC_TREE has no drivers/nvme/host/pci.c"
+
+OUT=${OUT:-$BUILD/modules/$KVER}
+mkdir -p "$OUT"
+# Build products are excluded, so they survive and rebuilds stay incremental.
+rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+	--exclude='*.mod' --exclude='*.mod.c' --exclude='modules.order' \
+	--exclude='Module.symvers' --exclude='.*.d' \
+	"$SRC_TREE/drivers/nvme/host/" "$OUT/"
+cp "$TOP/drivers/nvme/host/Kbuild" "$OUT/Kbuild"
+
+say "building nvme.ko for $KVER against $KDIR"
+# shellcheck disable=SC2086
+make -C "$KDIR" M="$OUT" -j"$(nproc)" ${EXTRA:-} modules >"$OUT/build.log" 2>&1 || {
+	cat "$OUT/build.log" >&2
+	die "the nvme.ko build failed (log: ${OUT#$TOP/}/build.log)"
+}
+grep -E 'warning:|error:' "$OUT/build.log" >&2 || true
+
+vm=$(modinfo -F vermagic "$OUT/nvme.ko" | awk '{print $1}')
+[ "$vm" = "$KVER" ] ||
+	die "nvme.ko has vermagic '$vm' but the target kernel is $KVER; it would not load"
+say "built ${OUT#$TOP/}/nvme.ko (vermagic $vm; loads with the stock nvme-core.ko of $KVER)"

@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The series workflow.  patches/ is the source of truth; build/tree is a git
+# repository at the base with the series applied as commits, for editing.
+#
+#   series.sh tree     (re)create build/tree from base + patches/
+#   series.sh export   format-patch build/tree back into patches/, refresh
+#                      the exported views (drivers/, Documentation/, tools/)
+#   series.sh check    fail, with the reason, on any drift
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+PATCHES=$TOP/patches
+TREE=$BUILD/tree
+# Files the series adds that the repository also carries, as exported views.
+VIEWS=(drivers/nvme/host/dbbuf.c drivers/nvme/host/dbbuf.h
+       Documentation/nvme tools/testing/selftests/nvme-dbbuf)
+COVER=0000-cover-letter.patch
+
+# A fixed identity and date make the base commit, and so the series'
+# base-commit line, the same on every machine.  It is a label for an
+# imported tarball, not an author.
+base_repo() {
+	load_base
+	local repo=$BUILD/base/$BASE_ID/git
+	if [ ! -f "$repo/.done" ]; then
+		rm -rf "$repo" && mkdir -p "$repo"
+		cp -a "$BASE_SRC/." "$repo/"
+		(cd "$repo" && git init -q -b base &&
+		 git add -A &&
+		 GIT_AUTHOR_NAME="linux-source-6.1 import" \
+		 GIT_AUTHOR_EMAIL="base@invalid" \
+		 GIT_COMMITTER_NAME="linux-source-6.1 import" \
+		 GIT_COMMITTER_EMAIL="base@invalid" \
+		 GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" \
+		 GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
+		 git commit -q -m "base: Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)} subset") >&2
+		touch "$repo/.done"
+	fi
+	echo "$repo"
+}
+
+series_list() {
+	[ -f "$PATCHES/series" ] || die "patches/series is missing"
+	grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES/series"
+}
+
+# Clone the base into $1 and apply the series there.
+apply_series() {
+	local dst=$1 base p
+	load_base
+	base=$(base_repo)
+	rm -rf "$dst"
+	git clone -q "$base" "$dst" >&2
+	(cd "$dst" && git checkout -q -b main &&
+	 git config user.name "$(git -C "$TOP" config user.name)" &&
+	 git config user.email "$(git -C "$TOP" config user.email)")
+	for p in $(series_list); do
+		[ -f "$PATCHES/$p" ] || die "patches/series lists $p, which is not in patches/"
+		if ! (cd "$dst" && git am -q "$PATCHES/$p" >/dev/null 2>&1); then
+			(cd "$dst" && git am --abort >/dev/null 2>&1 || true)
+			die "patches/$p does not apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}: the base's nvme code is not what the series expects (rebase the series, or pick another KSRC)"
+		fi
+	done
+}
+
+cover_blurb() {	# subject and body of the cover letter, without the summary
+	sed -n '/^Subject: /,/^-- *$/p' "$PATCHES/$COVER" |
+		sed -e '/^-- *$/d' -e 's/^Subject: \[PATCH[^]]*\] //' |
+		awk '/^[^ ].* \([0-9]+\):$/{exit} {print}'
+}
+
+do_tree() {
+	if [ -d "$TREE/.git" ]; then
+		if ! "$0" check >/dev/null 2>&1; then
+			die "build/tree holds work that patches/ lacks; run 'make series' to export it, or remove build/tree to drop it"
+		fi
+	fi
+	say "applying patches/ to the base in build/tree"
+	apply_series "$TREE"
+	if [ -f "$PATCHES/$COVER" ]; then
+		git -C "$TREE" config branch.main.description "$(cover_blurb)"
+	fi
+	say "build/tree: $(git -C "$TREE" rev-list --count base..main) patches on $(git -C "$TREE" log -1 --format=%s base)"
+}
+
+do_export() {
+	[ -d "$TREE/.git" ] || die "no build/tree; run 'make tree' first"
+	git -C "$TREE" diff --quiet HEAD &&
+		git -C "$TREE" diff --cached --quiet HEAD ||
+		die "build/tree has uncommitted edits; commit them first"
+	local tmp base
+	base=$(git -C "$TREE" rev-parse base)
+	tmp=$(mktemp -d)
+	(cd "$TREE" && git format-patch -q --zero-commit --no-signature \
+		--cover-letter --cover-from-description=subject \
+		--base="$base" -o "$tmp" base..HEAD)
+	rm -f "$PATCHES"/*.patch
+	mkdir -p "$PATCHES"
+	cp "$tmp"/*.patch "$PATCHES/"
+	# format-patch stamps the cover letter with the time of export.
+	sed -i '1,/^$/{/^Date: /d}' "$PATCHES/$COVER"
+	(cd "$PATCHES" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v "^$COVER") \
+		> "$PATCHES/series"
+	rm -rf "$tmp"
+	export_views "$TREE"
+	say "exported $(wc -l < "$PATCHES/series") patches and the cover letter to patches/"
+}
+
+export_views() {
+	local src=$1 v
+	for v in "${VIEWS[@]}"; do
+		rm -rf "${TOP:?}/$v"
+		if [ -e "$src/$v" ]; then
+			mkdir -p "$(dirname "$TOP/$v")"
+			cp -a "$src/$v" "$TOP/$v"
+		fi
+	done
+}
+
+do_check() {
+	local tmp fail=0 v
+	tmp=$BUILD/series-check
+	# 1. patches/ is consistent with itself.
+	local listed
+	listed=$(series_list | sort)
+	[ "$listed" = "$(cd "$PATCHES" && ls [0-9]*.patch | grep -v "^$COVER" | sort)" ] ||
+		{ echo "series-check: patches/series and the patch files in patches/ differ"; fail=1; }
+	[ -f "$PATCHES/$COVER" ] ||
+		{ echo "series-check: patches/$COVER is missing"; fail=1; }
+	if [ -f "$PATCHES/$COVER" ]; then
+		grep -q '\*\*\* SUBJECT HERE \*\*\*' "$PATCHES/$COVER" &&
+			{ echo "series-check: the cover letter has no subject"; fail=1; }
+		for p in $(series_list); do
+			s=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$PATCHES/$p")
+			grep -qF "$s" "$PATCHES/$COVER" ||
+				{ echo "series-check: the cover letter's summary lacks '$s'; run 'make series'"; fail=1; }
+		done
+	fi
+	# 2. It applies to the base.
+	apply_series "$tmp"
+	# 3. build/tree holds nothing that patches/ lacks.
+	if [ -d "$TREE/.git" ]; then
+		if ! git -C "$TREE" diff --quiet HEAD || [ -n "$(git -C "$TREE" status --porcelain)" ]; then
+			echo "series-check: build/tree has uncommitted edits; commit them and run 'make series'"
+			fail=1
+		fi
+		if ! cmp -s <(git -C "$TREE" format-patch --stdout --zero-commit --no-signature base..HEAD) \
+			    <(git -C "$tmp" format-patch --stdout --zero-commit --no-signature base..HEAD); then
+			echo "series-check: build/tree's commits differ from patches/; run 'make series' to export them (or 'make tree' to drop them)"
+			fail=1
+		fi
+	fi
+	# 4. The exported views equal what the series produces.
+	for v in "${VIEWS[@]}"; do
+		if [ -e "$tmp/$v" ] || [ -e "$TOP/$v" ]; then
+			diff -rq "$tmp/$v" "$TOP/$v" >/dev/null 2>&1 ||
+				{ echo "series-check: $v differs from what the series produces; run 'make series'"; fail=1; }
+		fi
+	done
+	[ $fail -eq 0 ] || exit 1
+	echo "series-check: OK ($(series_list | wc -l) patches apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}; build/tree and the exported views match)"
+}
+
+case ${1:-} in
+tree) do_tree ;;
+export) do_export ;;
+check) do_check ;;
+*) die "usage: $0 tree|export|check" ;;
+esac

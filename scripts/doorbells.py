@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Count MMIO doorbell writes per I/O from a guest run.
+
+The guest brackets each fio job with marks (scripts/guest/lib.sh: mark,
+run_fio): a "MARK name" line on the console and a Get Features (Timestamp)
+admin command, which QEMU traces as pci_nvme_getfeat fid 0xe.  The k-th
+mark on the console is the k-th such trace line, so the doorbells QEMU saw
+between NAME-begin and NAME-end belong to fio job NAME, whose JSON report
+the guest printed between FIO-JSON-BEGIN/END lines.
+
+usage: doorbells.py CONSOLE_LOG TRACE_LOG [--tsv]
+Prints, per job: I/Os, IOPS, SQ and CQ doorbells on I/O queues (qid > 0),
+and their sum per I/O.
+"""
+import json
+import re
+import sys
+
+
+def parse_console(path):
+    marks, jobs, cur, buf = [], {}, None, []
+    with open(path, errors='replace') as f:
+        for line in f:
+            line = line.rstrip('\n')
+            if cur is not None:
+                if line == 'FIO-JSON-END ' + cur:
+                    text = '\n'.join(buf)
+                    # fio may print notes before the JSON object.
+                    jobs[cur] = json.loads(text[text.index('{'):])
+                    cur, buf = None, []
+                else:
+                    buf.append(line)
+                continue
+            m = re.match(r'^MARK (\S+)$', line)
+            if m:
+                marks.append(m.group(1))
+            m = re.match(r'^FIO-JSON-BEGIN (\S+)$', line)
+            if m:
+                cur = m.group(1)
+    return marks, jobs
+
+
+def parse_trace(path, nmarks):
+    """Per interval between marks: SQ and CQ doorbells on I/O queues."""
+    counts = [[0, 0] for _ in range(nmarks + 1)]
+    k = 0
+    with open(path, errors='replace') as f:
+        for line in f:
+            if 'pci_nvme_getfeat' in line and 'fid 0xe ' in line:
+                k += 1
+                continue
+            m = re.search(r'pci_nvme_mmio_doorbell_(sq|cq) [sc]qid (\d+)', line)
+            if m and int(m.group(2)) != 0:
+                counts[min(k, nmarks)][0 if m.group(1) == 'sq' else 1] += 1
+    return counts, k
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    marks, jobs = parse_console(sys.argv[1])
+    counts, seen = parse_trace(sys.argv[2], len(marks))
+    if seen != len(marks):
+        sys.exit('doorbells.py: %d marks on the console but %d in the trace'
+                 % (len(marks), seen))
+    tsv = '--tsv' in sys.argv
+    if not tsv:
+        print('%-14s %9s %9s %9s %9s %8s' %
+              ('job', 'I/Os', 'IOPS', 'SQ MMIO', 'CQ MMIO', 'per I/O'))
+    for name, rep in jobs.items():
+        try:
+            b = marks.index(name + '-begin')
+            e = marks.index(name + '-end')
+        except ValueError:
+            sys.exit('doorbells.py: no marks around job ' + name)
+        sq = sum(counts[i][0] for i in range(b + 1, e + 1))
+        cq = sum(counts[i][1] for i in range(b + 1, e + 1))
+        ios = sum(j[d]['total_ios'] for j in rep['jobs']
+                  for d in ('read', 'write'))
+        iops = sum(j[d]['iops'] for j in rep['jobs'] for d in ('read', 'write'))
+        per = (sq + cq) / ios if ios else float('nan')
+        if tsv:
+            print('%s\t%d\t%.0f\t%d\t%d\t%.4f' % (name, ios, iops, sq, cq, per))
+        else:
+            print('%-14s %9d %9.0f %9d %9d %8.3f' % (name, ios, iops, sq, cq, per))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for guest scripts (sourced as /lib/guest-lib.sh).
+
+. /etc/guest.env
+MODDIR=/lib/modules/$KVER
+# nvme.ko's dependencies, in load order (busybox insmod resolves none).
+DEPS="crc64 crct10dif_common crct10dif_generic crc-t10dif
+      crc64_rocksoft_generic crc64-rocksoft t10-pi nvme-core"
+
+load_deps() {
+	for m in $DEPS; do
+		insmod "$MODDIR/$m.ko" || return 1
+	done
+}
+
+# load_nvme ours|stock [parameters]: load a driver, wait for namespace 1.
+load_nvme() {
+	drv=$1
+	shift
+	case $drv in
+	ours) insmod /lib/modules/ours/nvme.ko "$@" || return 1 ;;
+	stock) insmod "$MODDIR/nvme.ko" "$@" || return 1 ;;
+	*) echo "load_nvme: unknown driver $drv"; return 1 ;;
+	esac
+	wait_ns
+}
+
+wait_ns() {
+	i=0
+	while [ ! -b /dev/nvme0n1 ]; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && { echo "guest: no /dev/nvme0n1 after 60 s"; return 1; }
+		sleep 0.1
+	done
+}
+
+# mark NAME: a point the host can find in QEMU's trace.  A Get Features
+# (Timestamp) admin command is traced as pci_nvme_getfeat fid 0xe; nothing
+# else in the guest sends one.
+mark() {
+	echo "MARK $1"
+	nvme get-feature /dev/nvme0 -f 0x0e >/dev/null 2>&1 || true
+}
+
+# run_fio NAME fio-arguments...: run fio between two marks and hand its
+# JSON report to the host on the console.
+run_fio() {
+	name=$1
+	shift
+	mark "$name-begin"
+	fio --eta=never --output-format=json --output="/tmp/fio-$name.json" "$@"
+	rc=$?
+	mark "$name-end"
+	echo "FIO-JSON-BEGIN $name"
+	cat "/tmp/fio-$name.json"
+	echo "FIO-JSON-END $name"
+	return $rc
+}

@@ -1,0 +1,159 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot Debian's matching kernel in QEMU with an emulated NVMe controller and
+# run a guest script.  The initramfs holds busybox, fio, nvme-cli, the
+# stock modules nvme.ko needs, Debian's stock nvme.ko and ours.
+#
+# usage: vm.sh [options] GUEST_SCRIPT [FILE...]
+#   --drive null|file   backend: null-co (fast, discards data) or a raw
+#                       file on tmpfs (default: null)
+#   --size SIZE         drive size (default 1G)
+#   --queues N          I/O queue pairs the controller offers (max_ioqpairs)
+#   --mqes N            maximum queue entries, zero-based (default QEMU's)
+#   --smp N --mem SIZE  guest CPUs (default 2) and memory (default 1G)
+#   --trace FILE        log QEMU's doorbell trace events to FILE
+#   --timeout SEC       hard limit for the whole boot (default 900)
+#   --log FILE          where the console goes (default build/vm/console.log)
+#   --module FILE       our nvme.ko (default build/modules/<KVER>/nvme.ko)
+#   FILE...             extra files for the guest, put in /test/
+# Exits with the guest script's status; 124 when the guest hung.
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+DRIVE=null SIZE=1G QUEUES= MQES= SMP=2 MEM=1G TRACE= TIMEOUT=900
+LOG= MODULE=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--drive) DRIVE=$2; shift 2 ;;
+	--size) SIZE=$2; shift 2 ;;
+	--queues) QUEUES=$2; shift 2 ;;
+	--mqes) MQES=$2; shift 2 ;;
+	--smp) SMP=$2; shift 2 ;;
+	--mem) MEM=$2; shift 2 ;;
+	--trace) TRACE=$2; shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	--log) LOG=$2; shift 2 ;;
+	--module) MODULE=$2; shift 2 ;;
+	-*) die "vm.sh: unknown option $1" ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 1 ] || die "usage: vm.sh [options] GUEST_SCRIPT [FILE...]"
+SCRIPT=$1
+shift
+[ -f "$SCRIPT" ] || die "no guest script $SCRIPT"
+
+load_base
+[ -n "$IMAGE" ] || die "the target $KVER is not a Debian ABI with a linux-image package; the guest needs one (KVER=6.1.0-NN-amd64)"
+need_pkgs qemu-system-x86 busybox-static fio nvme-cli cpio
+MODULE=${MODULE:-$BUILD/modules/$KVER/nvme.ko}
+[ -f "$MODULE" ] || "$TOP/scripts/modules.sh"
+
+VM=$BUILD/vm
+mkdir -p "$VM"
+LOG=${LOG:-$VM/console.log}
+MODSRC=$IMAGE/lib/modules/$KVER/kernel
+
+# --- the base initramfs, cached per kernel ----------------------------------
+base_cpio=$VM/base-$KVER.cpio
+stamp=$(cat "$TOP/scripts/guest/init" "$TOP/scripts/guest/lib.sh" "$0" |
+	md5sum | cut -c1-12)
+if [ ! -f "$base_cpio" ] || [ "$(cat "$base_cpio.stamp" 2>/dev/null)" != "$stamp" ]; then
+	say "building the guest initramfs (busybox, fio, nvme-cli, modules of $KVER)"
+	root=$VM/root-$KVER
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,test,lib/modules/ours,lib/modules/$KVER,usr/bin,usr/sbin}
+	cp /bin/busybox "$root/bin/busybox"
+	for a in $("$root/bin/busybox" --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
+	done
+	for b in /usr/bin/fio /usr/sbin/nvme; do
+		cp "$b" "$root$b"
+		for l in $(ldd "$b" | awk '/=>/{print $3} /^\t\/lib/{print $1}'); do
+			[ -e "$root$l" ] || cp -L --parents "$l" "$root/"
+		done
+	done
+	ld=$(ldd /usr/bin/fio | awk '/ld-linux/{print $1}')
+	cp -L --parents "$ld" "$root/"
+	[ -e "$root/lib64" ] || ln -s lib "$root/lib64" 2>/dev/null || true
+	for m in crc64 crct10dif_common crct10dif_generic crc-t10dif \
+		 crc64_rocksoft_generic crc64-rocksoft t10-pi nvme-core nvme; do
+		f=$(find "$MODSRC" -name "$m.ko" | head -n1)
+		[ -n "$f" ] || die "the image of $KVER has no $m.ko"
+		cp "$f" "$root/lib/modules/$KVER/"
+	done
+	cp "$TOP/scripts/guest/init" "$root/init"
+	chmod +x "$root/init"
+	cp "$TOP/scripts/guest/lib.sh" "$root/lib/guest-lib.sh"
+	echo "KVER=$KVER" > "$root/etc/guest.env"
+	(cd "$root" && find . | cpio -o -H newc --quiet) > "$base_cpio"
+	echo "$stamp" > "$base_cpio.stamp"
+fi
+
+# --- this run's files -------------------------------------------------------
+run=$(mktemp -d "$VM/run.XXXXXX")
+trap 'rm -rf "$run"' EXIT
+mkdir -p "$run/root/lib/modules/ours" "$run/root/test"
+cp "$SCRIPT" "$run/root/guest.sh"
+cp "$MODULE" "$run/root/lib/modules/ours/nvme.ko"
+for f in "$@"; do cp -a "$f" "$run/root/test/"; done
+(cd "$run/root" && find . | cpio -o -H newc --quiet) > "$run/extra.cpio"
+cat "$base_cpio" "$run/extra.cpio" > "$run/initrd"
+
+# --- QEMU -------------------------------------------------------------------
+bytes=$(numfmt --from=iec "$SIZE") || die "--size $SIZE is not a size"
+case $DRIVE in
+null)
+	blockdev="driver=null-co,node-name=nvm,size=$bytes,read-zeroes=on" ;;
+file)
+	img=$(mktemp /dev/shm/nvme-dbbuf.XXXXXX.img)
+	trap 'rm -rf "$run" "$img"' EXIT
+	truncate -s "$SIZE" "$img"
+	blockdev="driver=raw,node-name=nvm,file.driver=file,file.filename=$img" ;;
+*) die "--drive must be null or file" ;;
+esac
+dev="nvme,serial=dbbuf0001,drive=nvm"
+[ -z "$QUEUES" ] || dev+=",max_ioqpairs=$QUEUES"
+[ -z "$MQES" ] || dev+=",mqes=$MQES"
+
+if [ -w /dev/kvm ]; then
+	accel=(-accel kvm -cpu host)
+	ACCEL=kvm
+else
+	accel=(-accel tcg)
+	ACCEL=tcg
+fi
+trace=()
+if [ -n "$TRACE" ]; then
+	: > "$TRACE"
+	for e in pci_nvme_mmio_doorbell_sq pci_nvme_mmio_doorbell_cq \
+		 pci_nvme_dbbuf_config pci_nvme_getfeat; do
+		trace+=(-trace "enable=$e")
+	done
+	trace+=(-D "$TRACE")
+fi
+
+say "booting $KVER under QEMU ($ACCEL, $SMP CPUs, $DRIVE drive $SIZE${QUEUES:+, $QUEUES queues}${MQES:+, mqes $MQES}); console: ${LOG#$TOP/}"
+set +e
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -machine q35 "${accel[@]}" \
+	-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
+	-serial stdio -kernel "$IMAGE/boot/vmlinuz-$KVER" -initrd "$run/initrd" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic" \
+	-blockdev "$blockdev" -device "$dev" "${trace[@]}" \
+	< /dev/null 2>&1 | tr -d '\r' | tee "$LOG" |
+	sed -u -e '/^FIO-JSON-BEGIN/,/^FIO-JSON-END/d' -e 's/\x1b[[0-9;?]*[a-zA-Z]//g' \
+		-e '/^\x1bc/d' -e 's/^/  | /' >&2
+qrc=${PIPESTATUS[0]}
+set -e
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	echo "error: the guest hung: no result within $TIMEOUT s (console log: ${LOG#$TOP/})" >&2
+	exit 124
+fi
+rc=$(sed -n 's/^GUEST-EXIT \([0-9]*\)$/\1/p' "$LOG" | tail -n1)
+if [ -z "$rc" ]; then
+	echo "error: the guest died without a result (QEMU exit $qrc; console log: ${LOG#$TOP/})" >&2
+	exit 125
+fi
+exit "$rc"

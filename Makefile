@@ -4,7 +4,7 @@
 # Variables passed through: KSRC= KDIR= KVER= (another kernel), V=1.
 
 SHELL := /bin/bash
-export KSRC KDIR KVER
+export KSRC KDIR KVER DRIVER
 
 .PHONY: all help base tree series series-check modules run check \
 	checkpatch build-series sparse vmtest clean distclean
@@ -35,6 +35,7 @@ modules:
 	@scripts/modules.sh
 
 ## run           build, boot it in a QEMU guest, show it working
+##               (DRIVER=stock: the same with Debian's nvme.ko)
 run:
 	@scripts/run.sh
 

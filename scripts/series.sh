@@ -8,6 +8,7 @@
 #   series.sh export   format-patch build/tree back into patches/, refresh
 #                      the exported views (drivers/, Documentation/, tools/)
 #   series.sh check    fail, with the reason, on any drift
+#   series.sh apply D  clone the base into D and apply patches/ there
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -55,8 +56,8 @@ apply_series() {
 	rm -rf "$dst"
 	git clone -q "$base" "$dst" >&2
 	(cd "$dst" && git checkout -q -b main &&
-	 git config user.name "$(git -C "$TOP" config user.name)" &&
-	 git config user.email "$(git -C "$TOP" config user.email)")
+	 git config user.name "$(git -C "$TOP" config user.name || echo nvme-dbbuf)" &&
+	 git config user.email "$(git -C "$TOP" config user.email || echo nvme-dbbuf@invalid)")
 	for p in $(series_list); do
 		[ -f "$PATCHES/$p" ] || die "patches/series lists $p, which is not in patches/"
 		if ! (cd "$dst" && git am -q "$PATCHES/$p" >/dev/null 2>&1); then
@@ -165,6 +166,7 @@ do_check() {
 }
 
 case ${1:-} in
+apply) [ -n "${2:-}" ] || die "usage: $0 apply DIR"; apply_series "$2" ;;
 tree) do_tree ;;
 export) do_export ;;
 check) do_check ;;

@@ -16,6 +16,7 @@
 #   --timeout SEC       hard limit for the whole boot (default 900)
 #   --log FILE          where the console goes (default build/vm/console.log)
 #   --module FILE       our nvme.ko (default build/modules/<KVER>/nvme.ko)
+#   --env NAME=VALUE    a variable for the guest script (repeatable)
 #   FILE...             extra files for the guest, put in /test/
 # Exits with the guest script's status; 124 when the guest hung.
 
@@ -23,7 +24,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 DRIVE=null SIZE=1G QUEUES= MQES= SMP=2 MEM=1G TRACE= TIMEOUT=900
-LOG= MODULE=
+LOG= MODULE= ENVS=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--drive) DRIVE=$2; shift 2 ;;
@@ -36,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--log) LOG=$2; shift 2 ;;
 	--module) MODULE=$2; shift 2 ;;
+	--env) ENVS+=("$2"); shift 2 ;;
 	-*) die "vm.sh: unknown option $1" ;;
 	*) break ;;
 	esac
@@ -95,7 +97,8 @@ fi
 # --- this run's files -------------------------------------------------------
 run=$(mktemp -d "$VM/run.XXXXXX")
 trap 'rm -rf "$run"' EXIT
-mkdir -p "$run/root/lib/modules/ours" "$run/root/test"
+mkdir -p "$run/root/lib/modules/ours" "$run/root/test" "$run/root/etc"
+printf '%s\n' "${ENVS[@]}" > "$run/root/etc/run.env"
 cp "$SCRIPT" "$run/root/guest.sh"
 cp "$MODULE" "$run/root/lib/modules/ours/nvme.ko"
 for f in "$@"; do cp -a "$f" "$run/root/test/"; done

@@ -2,10 +2,11 @@
 # Guest side of `make run`: show shadow doorbells working with our nvme.ko.
 . /lib/guest-lib.sh
 
-echo "== loading our nvme.ko"
-load_nvme ours || exit 1
+DRIVER=${DRIVER:-ours}
+echo "== loading the $DRIVER nvme.ko"
+load_nvme "$DRIVER" || exit 1
 echo "nvme: srcversion $(cat /sys/module/nvme/srcversion), taint '$(cat /sys/module/nvme/taint)'"
-echo "OURS-SRCVERSION $(cat /sys/module/nvme/srcversion)"
+echo "NVME-SRCVERSION $(cat /sys/module/nvme/srcversion)"
 
 echo "== the controller (nvme id-ctrl)"
 oacs=$(nvme id-ctrl /dev/nvme0 | awk '$1 == "oacs" {print $3}')

@@ -2,6 +2,7 @@
 # Helpers for guest scripts (sourced as /lib/guest-lib.sh).
 
 . /etc/guest.env
+[ -f /etc/run.env ] && . /etc/run.env
 MODDIR=/lib/modules/$KVER
 # nvme.ko's dependencies, in load order (busybox insmod resolves none).
 DEPS="crc64 crct10dif_common crct10dif_generic crc-t10dif

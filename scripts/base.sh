@@ -73,8 +73,11 @@ need_pkgs xz-utils binutils
 # --- 1. the target ABI ------------------------------------------------------
 if [ -n "${KDIR:-}" ]; then
 	[ -f "$KDIR/Makefile" ] || die "KDIR=$KDIR is not a kernel build or headers directory (no Makefile)"
-	KVER=${KVER:-$(cat "$KDIR/include/config/kernel.release" 2>/dev/null || true)}
-	[ -n "$KVER" ] || die "KDIR=$KDIR has no include/config/kernel.release; is it configured?"
+	# UTS_RELEASE is what vermagic carries (Debian's kernel.release
+	# holds the upstream version instead).
+	KVER=${KVER:-$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+		"$KDIR/include/generated/utsrelease.h" 2>/dev/null || true)}
+	[ -n "$KVER" ] || die "KDIR=$KDIR has no include/generated/utsrelease.h; is it a configured, prepared kernel build directory?"
 	DEBVER=$(kdir_debver "$KDIR")
 else
 	if [ -z "${KVER:-}" ]; then

@@ -6,10 +6,15 @@
  */
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
+#include <linux/module.h>
 #include <linux/string.h>
 
 #include "nvme.h"
 #include "dbbuf.h"
+
+static bool use_dbbuf = true;
+module_param(use_dbbuf, bool, 0444);
+MODULE_PARM_DESC(use_dbbuf, "use shadow doorbell buffers (default: true)");
 
 static inline unsigned int sq_idx(unsigned int qid, u32 stride)
 {
@@ -23,12 +28,16 @@ static inline unsigned int cq_idx(unsigned int qid, u32 stride)
 
 /*
  * Allocate both buffers, sized for @nr_queues queues with doorbell stride
- * @db_stride, or clear them if they already exist.
+ * @db_stride, or clear them if they already exist.  With use_dbbuf off
+ * nothing is allocated, so no queue gets slots and the command is not sent.
  */
 int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 		     unsigned int nr_queues, u32 db_stride)
 {
 	size_t mem_size = nr_queues * 8 * db_stride;
+
+	if (!use_dbbuf)
+		return 0;
 
 	if (dbbuf->dbs) {
 		/*

@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export KSRC KDIR KVER DRIVER
 
 .PHONY: all help base tree series series-check modules run check \
-	checkpatch build-series sparse vmtest clean distclean
+	checkpatch build-series sparse vmtest model-test bench clean distclean
 
 all: modules
 
@@ -55,13 +55,18 @@ build-series:
 sparse:
 	@scripts/check.sh sparse
 
-## vmtest        boot the guest and run the data-integrity test
+## vmtest        the nvme-dbbuf kselftest in QEMU guests (build/tree)
 vmtest:
-	@scripts/check.sh vmtest
+	@scripts/vmtest.sh
+
+## model-test    the userspace protocol model of dbbuf.h
+model-test:
+	@$(MAKE) -s -C tests/model check
 
 ## clean         remove build products, keep the downloaded packages
 clean:
-	rm -rf build/tree build/modules build/vm build/series-check build/check
+	rm -rf build/tree build/modules build/vm build/series-check build/check \
+		build/vmtest build/model build/run
 
 ## distclean     remove all of build/
 distclean:

@@ -10,17 +10,25 @@ between NAME-begin and NAME-end belong to fio job NAME, whose JSON report
 the guest printed between FIO-JSON-BEGIN/END lines.
 
 usage: doorbells.py CONSOLE_LOG TRACE_LOG [--tsv]
+(either log may be gzip-compressed, named *.gz)
 Prints, per job: I/Os, IOPS, SQ and CQ doorbells on I/O queues (qid > 0),
 and their sum per I/O.
 """
+import gzip
 import json
 import re
 import sys
 
 
+def open_log(path):
+    if path.endswith('.gz'):
+        return gzip.open(path, 'rt', errors='replace')
+    return open(path, errors='replace')
+
+
 def parse_console(path):
     marks, jobs, cur, buf = [], {}, None, []
-    with open(path, errors='replace') as f:
+    with open_log(path) as f:
         for line in f:
             line = line.rstrip('\n')
             if cur is not None:
@@ -45,7 +53,7 @@ def parse_trace(path, nmarks):
     """Per interval between marks: SQ and CQ doorbells on I/O queues."""
     counts = [[0, 0] for _ in range(nmarks + 1)]
     k = 0
-    with open(path, errors='replace') as f:
+    with open_log(path) as f:
         for line in f:
             if 'pci_nvme_getfeat' in line and 'fid 0xe ' in line:
                 k += 1

@@ -9,10 +9,16 @@
 #   --drive null|file   backend: null-co (fast, discards data) or a raw
 #                       file on tmpfs (default: null)
 #   --size SIZE         drive size (default 1G)
+#   --drive2 null|file  a second NVMe controller (serial dbbuf0002) with
+#                       this backend; the first keeps serial dbbuf0001
+#   --size2 SIZE        the second drive's size (default: --size)
 #   --queues N          I/O queue pairs the controller offers (max_ioqpairs)
 #   --mqes N            maximum queue entries, zero-based (default QEMU's)
 #   --smp N --mem SIZE  guest CPUs (default 2) and memory (default 1G)
 #   --trace FILE        log QEMU's doorbell trace events to FILE
+#   --trace-events LIST with --trace: the events to log, comma-separated
+#                       (default: the doorbell, Doorbell Buffer Config
+#                       and Get Features events)
 #   --timeout SEC       hard limit for the whole boot (default 900)
 #   --log FILE          where the console goes (default build/vm/console.log)
 #   --module FILE       our nvme.ko (default build/modules/<KVER>/nvme.ko)
@@ -24,11 +30,15 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 DRIVE=null SIZE=1G QUEUES= MQES= SMP=2 MEM=1G TRACE= TIMEOUT=900
+DRIVE2= SIZE2= TRACE_EVENTS=pci_nvme_mmio_doorbell_sq,pci_nvme_mmio_doorbell_cq,pci_nvme_dbbuf_config,pci_nvme_getfeat
 LOG= MODULE= ENVS=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--drive) DRIVE=$2; shift 2 ;;
 	--size) SIZE=$2; shift 2 ;;
+	--drive2) DRIVE2=$2; shift 2 ;;
+	--size2) SIZE2=$2; shift 2 ;;
+	--trace-events) TRACE_EVENTS=$2; shift 2 ;;
 	--queues) QUEUES=$2; shift 2 ;;
 	--mqes) MQES=$2; shift 2 ;;
 	--smp) SMP=$2; shift 2 ;;
@@ -106,20 +116,38 @@ for f in "$@"; do cp -a "$f" "$run/root/test/"; done
 cat "$base_cpio" "$run/extra.cpio" > "$run/initrd"
 
 # --- QEMU -------------------------------------------------------------------
-bytes=$(numfmt --from=iec "$SIZE") || die "--size $SIZE is not a size"
-case $DRIVE in
-null)
-	blockdev="driver=null-co,node-name=nvm,size=$bytes,read-zeroes=on" ;;
-file)
-	img=$(mktemp /dev/shm/nvme-dbbuf.XXXXXX.img)
-	trap 'rm -rf "$run" "$img"' EXIT
-	truncate -s "$SIZE" "$img"
-	blockdev="driver=raw,node-name=nvm,file.driver=file,file.filename=$img" ;;
-*) die "--drive must be null or file" ;;
-esac
-dev="nvme,serial=dbbuf0001,drive=nvm"
-[ -z "$QUEUES" ] || dev+=",max_ioqpairs=$QUEUES"
-[ -z "$MQES" ] || dev+=",mqes=$MQES"
+imgs=()
+# backend N KIND SIZE NODE: the -blockdev argument for drive N ("" or 2).
+backend() {
+	local bytes img
+	bytes=$(numfmt --from=iec "$3") || die "--size$1 $3 is not a size"
+	case $2 in
+	null)
+		blockdev="driver=null-co,node-name=$4,size=$bytes,read-zeroes=on" ;;
+	file)
+		img=$(mktemp /dev/shm/nvme-dbbuf.XXXXXX.img)
+		imgs+=("$img")
+		trap 'rm -rf "$run" "${imgs[@]}"' EXIT
+		truncate -s "$3" "$img"
+		blockdev="driver=raw,node-name=$4,file.driver=file,file.filename=$img" ;;
+	*) die "--drive$1 must be null or file" ;;
+	esac
+}
+# nvme_dev SERIAL NODE: the -device argument for one controller.
+nvme_dev() {
+	dev="nvme,serial=$1,drive=$2"
+	[ -z "$QUEUES" ] || dev+=",max_ioqpairs=$QUEUES"
+	[ -z "$MQES" ] || dev+=",mqes=$MQES"
+}
+backend "" "$DRIVE" "$SIZE" nvm
+nvme_dev dbbuf0001 nvm
+drives=(-blockdev "$blockdev" -device "$dev")
+if [ -n "$DRIVE2" ]; then
+	SIZE2=${SIZE2:-$SIZE}
+	backend 2 "$DRIVE2" "$SIZE2" nvm2
+	nvme_dev dbbuf0002 nvm2
+	drives+=(-blockdev "$blockdev" -device "$dev")
+fi
 
 if [ -w /dev/kvm ]; then
 	accel=(-accel kvm -cpu host)
@@ -131,20 +159,24 @@ fi
 trace=()
 if [ -n "$TRACE" ]; then
 	: > "$TRACE"
-	for e in pci_nvme_mmio_doorbell_sq pci_nvme_mmio_doorbell_cq \
-		 pci_nvme_dbbuf_config pci_nvme_getfeat; do
+	for e in ${TRACE_EVENTS//,/ }; do
 		trace+=(-trace "enable=$e")
 	done
 	trace+=(-D "$TRACE")
 fi
 
-say "booting $KVER under QEMU ($ACCEL, $SMP CPUs, $DRIVE drive $SIZE${QUEUES:+, $QUEUES queues}${MQES:+, mqes $MQES}); console: ${LOG#$TOP/}"
+say "booting $KVER under QEMU ($ACCEL, $SMP CPUs, $DRIVE drive $SIZE${DRIVE2:+ + $DRIVE2 drive ${SIZE2}}${QUEUES:+, $QUEUES queues}${MQES:+, mqes $MQES}); console: ${LOG#$TOP/}"
 set +e
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -machine q35 "${accel[@]}" \
+# qboot: a minimal firmware that boots -kernel directly.  Unlike SeaBIOS it
+# does not probe (and enable) the NVMe controller before Linux does, so the
+# trace holds only the guest driver's controller enables; it is faster too.
+bios=()
+[ -f /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
+timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -machine q35 "${accel[@]}" "${bios[@]}" \
 	-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
 	-serial stdio -kernel "$IMAGE/boot/vmlinuz-$KVER" -initrd "$run/initrd" \
 	-append "console=ttyS0 quiet panic=-1 oops=panic" \
-	-blockdev "$blockdev" -device "$dev" "${trace[@]}" \
+	"${drives[@]}" "${trace[@]}" \
 	< /dev/null 2>&1 | tr -d '\r' | tee "$LOG" |
 	sed -u -e '/^FIO-JSON-BEGIN/,/^FIO-JSON-END/d' -e 's/\x1b[[0-9;?]*[a-zA-Z]//g' \
 		-e '/^\x1bc/d' -e 's/^/  | /' >&2

@@ -1,0 +1,237 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: Debian's stock nvme.ko (upstream's shadow doorbells) against
+# ours and ours with use_dbbuf=0 (MMIO doorbells only), over the fio jobs
+# of scripts/bench-jobs, in interleaved guest boots (stock ours off stock
+# ours off ...).  IOPS come from untraced boots; MMIO doorbells per I/O from
+# separate boots with QEMU's doorbell trace events on, since tracing slows
+# QEMU down.  Every boot also logs pci_nvme_dbbuf_config (one line per
+# controller, no cost), so each boot shows whether shadow doorbells were
+# really on or off.
+#
+#   BENCH=quick      1 untraced + 1 traced boot per driver, 2 s per job
+#                    (about 5 minutes under TCG)
+#   BENCH=full       (default) 5 untraced + 1 traced boots per driver,
+#                    10 s per job
+#   BENCH_RUNTIME=S  seconds per fio job
+#   BENCH_RAMP=S     fio ramp time in untraced boots (quick 0.5, full 1)
+#   BENCH_BOOTS=N    untraced boots per driver
+#   BENCH_TRACED=N   traced boots per driver
+#   BENCH_JOBS="A B" only these jobs of scripts/bench-jobs
+#
+# Raw data: build/bench/raw/ (the previous run's moves to raw.prev/).
+# Results: build/bench/bench.{md,csv,png}, rendered by
+# scripts/bench-report.py, which can re-render them from raw/ alone.
+# Exit status: 0; 1 when a boot failed; 3 when the results are INVALID
+# (shadow doorbells not in the state a driver stands for).
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+MODE=${BENCH:-full}
+case $MODE in
+quick) boots=1 traced=1 runtime=2 ramp=0.5 ;;
+full) boots=5 traced=1 runtime=10 ramp=1 ;;
+*) die "BENCH must be quick or full, not '$MODE'" ;;
+esac
+BOOTS=${BENCH_BOOTS:-$boots}
+TRACED=${BENCH_TRACED:-$traced}
+RUNTIME=${BENCH_RUNTIME:-$runtime}
+RAMP=${BENCH_RAMP:-$ramp}
+[[ $BOOTS =~ ^[0-9]+$ ]] && [ "$BOOTS" -ge 1 ] || die "BENCH_BOOTS must be a number >= 1"
+[[ $TRACED =~ ^[0-9]+$ ]] && [ "$TRACED" -ge 1 ] || die "BENCH_TRACED must be a number >= 1"
+[[ $RUNTIME =~ ^[0-9]+$ ]] && [ "$RUNTIME" -ge 1 ] || die "BENCH_RUNTIME must be whole seconds >= 1"
+[[ $RAMP =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "BENCH_RAMP must be seconds, e.g. 1 or 0.5"
+ramp_ms=$(awk -v r="$RAMP" 'BEGIN { printf "%d", r * 1000 }')
+DRIVERS=(stock ours off)
+declare -A DESC=([stock]="Debian's stock nvme.ko" [ours]="our nvme.ko"
+	[off]="our nvme.ko, use_dbbuf=0")
+
+# The exact command, for the labels of every table and figure.
+cmd=
+for v in BENCH BENCH_RUNTIME BENCH_RAMP BENCH_BOOTS BENCH_TRACED BENCH_JOBS KVER; do
+	[ -z "${!v:-}" ] || cmd+="$v=$(printf '%q' "${!v}") "
+done
+if [ -n "${MAKELEVEL:-}" ]; then cmd+="make bench"; else cmd+="scripts/bench.sh"; fi
+
+need_pkgs python3 gnuplot-nox
+"$TOP/scripts/base.sh"
+load_base
+"$TOP/scripts/modules.sh"
+
+# --- the jobs ----------------------------------------------------------------
+JOBFILE=$TOP/scripts/bench-jobs
+mapfile -t alljobs < <(awk '!/^#/ && NF { print $1 }' "$JOBFILE")
+if [ -n "${BENCH_JOBS:-}" ]; then
+	for j in $BENCH_JOBS; do
+		printf '%s\n' "${alljobs[@]}" | grep -qx -- "$j" ||
+			die "BENCH_JOBS: no job '$j' in scripts/bench-jobs (jobs: ${alljobs[*]})"
+	done
+	jobs=($BENCH_JOBS)
+else
+	jobs=("${alljobs[@]}")
+fi
+drives=null
+for j in "${jobs[@]}"; do
+	[ "$(awk -v j="$j" '$1 == j { print $2 }' "$JOBFILE")" = file ] && drives="null file"
+done
+njobs=${#jobs[@]}
+
+# --- the run's raw directory -------------------------------------------------
+OUT=$BUILD/bench
+RAW=$OUT/raw
+mkdir -p "$OUT"
+if [ -d "$RAW" ]; then
+	rm -rf "$OUT/raw.prev"
+	mv "$RAW" "$OUT/raw.prev"
+fi
+mkdir -p "$RAW"
+# Our module is copied, so a rebuild during a long run changes nothing.
+cp "$BUILD/modules/$KVER/nvme.ko" "$RAW/nvme-ours.ko"
+cp "$JOBFILE" "$RAW/bench-jobs"
+stock_ko=$(find "$IMAGE/lib/modules/$KVER" -name nvme.ko -path '*nvme/host*')
+if [ -w /dev/kvm ]; then ACCEL=kvm; else ACCEL=tcg; fi
+SMP=2
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+{
+	echo "MODE=$MODE"
+	echo "BOOTS=$BOOTS"
+	echo "TRACED=$TRACED"
+	echo "RUNTIME=$RUNTIME"
+	echo "RAMP=$RAMP"
+	echo "JOBS=${jobs[*]}"
+	echo "DRIVES=$drives"
+	echo "ACCEL=$ACCEL"
+	echo "HOST_CORES=$(nproc)"
+	echo "HOST_CPU=$cpu"
+	echo "GUEST_CPUS=$SMP"
+	echo "KVER=$KVER"
+	echo "QEMU=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version //p')"
+	echo "FIO=$(fio --version)"
+	echo "DATE=$(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "COMMAND=$cmd"
+	echo "SRC_stock=$(modinfo -F srcversion "$stock_ko")"
+	echo "SRC_ours=$(modinfo -F srcversion "$RAW/nvme-ours.ko")"
+	echo "SRC_off=$(modinfo -F srcversion "$RAW/nvme-ours.ko")"
+} > "$RAW/bench.env"
+
+# --- the plan ----------------------------------------------------------------
+# Boots: the traced rounds first (they check the setup early: marks, the
+# off state), then the untraced ones; each round is stock ours off.
+plan=()
+for r in $(seq 1 "$TRACED"); do
+	for d in "${DRIVERS[@]}"; do plan+=("traced $r $d"); done
+done
+for r in $(seq 1 "$BOOTS"); do
+	for d in "${DRIVERS[@]}"; do plan+=("untraced $r $d"); done
+done
+nboots=${#plan[@]}
+# Seconds per boot under TCG, measured here: about 11 s of boot and
+# power-off, and 0.8 s per job besides its runtime and ramp.
+est_boot() { # KIND
+	local ramp=$RAMP
+	[ "$1" = traced ] && ramp=0
+	awk -v n="$njobs" -v t="$RUNTIME" -v r="$ramp" \
+		'BEGIN { printf "%d", 11 + n * (t + r + 0.8) }'
+}
+est_u=$(est_boot untraced) est_t=$(est_boot traced)
+est_total=$((3 * BOOTS * est_u + 3 * TRACED * est_t))
+fmt_time() { printf '%d min %02d s' $(($1 / 60)) $(($1 % 60)); }
+
+say "bench ($MODE): $njobs job(s) x 3 drivers; $TRACED traced + $BOOTS untraced boot(s) per driver = $nboots boots"
+say "  $RUNTIME s per job (+ ${RAMP} s ramp when untraced); drives: $drives; ${ACCEL^^}, $(nproc) host cores, $SMP vCPUs"
+say "  estimated total: $(fmt_time $est_total) (boots of about $est_t s traced, $est_u s untraced)"
+say "  command: $cmd; raw data: ${RAW#$TOP/}/"
+if pgrep -f '^qemu-system-x86_64 ' >/dev/null 2>&1; then
+	say "WARNING: another QEMU is running on this machine: expect noisy IOPS"
+fi
+
+# --- the boots ---------------------------------------------------------------
+failed=0 invalid=0 t_start=$SECONDS done_est=0 k=0
+for p in "${plan[@]}"; do
+	read -r kind round drv <<<"$p"
+	k=$((k + 1))
+	dir=$RAW/$(printf '%02d' $k)-$kind$round-$drv
+	mkdir -p "$dir"
+	envs=(--env "BENCH_DRIVER=$drv" --env "BENCH_RUNTIME=$RUNTIME"
+	      --env "BENCH_DRIVES='$drives'" --env "BENCH_JOBS='${jobs[*]}'")
+	if [ "$kind" = traced ]; then
+		envs+=(--env BENCH_RAMP=0)
+		tr=(--trace "$dir/trace.log")
+		total=$TRACED
+	else
+		envs+=(--env "BENCH_RAMP=${ramp_ms}ms")
+		tr=(--trace "$dir/trace.log" --trace-events pci_nvme_dbbuf_config)
+		total=$BOOTS
+	fi
+	drive2=()
+	[ "$drives" = null ] || drive2=(--drive2 file --size2 1G)
+	say "boot $k/$nboots: $kind $round/$total, driver $drv ($(printf '%s' "${DESC[$drv]}"))"
+	t0=$SECONDS
+	set +e
+	"$TOP/scripts/vm.sh" --log "$dir/console.log" --timeout $((300 + 3 * njobs * (RUNTIME + 2))) \
+		--module "$RAW/nvme-ours.ko" "${drive2[@]}" "${tr[@]}" "${envs[@]}" \
+		"$TOP/scripts/guest/bench.sh" "$RAW/bench-jobs" 2>&1 |
+		tee "$dir/vm.log" |
+		awk -v m="$njobs" -v tty="$([ -t 2 ] && echo 1)" '
+			/MARK .*-begin$/ {
+				j = $NF; sub(/-begin$/, "", j); n++
+				if (tty) { printf "\r     job %d/%d %-20s", n, m, j > "/dev/stderr"; fflush("/dev/stderr") }
+			}
+			END { if (tty && n) printf "\r%50s\r", "" > "/dev/stderr" }'
+	rc=${PIPESTATUS[0]}
+	set -e
+	dt=$((SECONDS - t0))
+	accel=$(sed -n 's/.*booting .* under QEMU (\([a-z]*\),.*/\1/p' "$dir/vm.log" | head -n1)
+	{
+		echo "KIND=$kind"
+		echo "ROUND=$round"
+		echo "DRIVER=$drv"
+		echo "ACCEL=$accel"
+		echo "RC=$rc"
+		echo "SECONDS=$dt"
+	} > "$dir/meta.env"
+	note=
+	if [ "$rc" -ne 0 ]; then
+		failed=$((failed + 1))
+		note=" FAILED (exit $rc; see ${dir#$TOP/}/vm.log)"
+	fi
+	ndb=$(grep -c pci_nvme_dbbuf_config "$dir/trace.log" 2>/dev/null || true)
+	if [ "$drv" = off ] && [ "${ndb:-0}" -gt 0 ]; then
+		invalid=1
+		note+=" INVALID: QEMU got Doorbell Buffer Config $ndb time(s) with use_dbbuf=0"
+	elif [ "$drv" != off ] && [ "${ndb:-0}" -eq 0 ] && [ "$rc" -eq 0 ]; then
+		invalid=1
+		note+=" INVALID: QEMU never got Doorbell Buffer Config"
+	fi
+	if [ "$kind" = traced ] && [ -s "$dir/trace.log" ]; then
+		"$TOP/scripts/doorbells.py" "$dir/console.log" "$dir/trace.log" --tsv \
+			> "$dir/doorbells.tsv" 2> "$dir/doorbells.err" ||
+			note+=" (doorbells.py: $(cat "$dir/doorbells.err"))"
+		gzip -1 "$dir/trace.log"
+	fi
+	[ "$kind" = traced ] && e=$est_t || e=$est_u
+	done_est=$((done_est + e))
+	el=$((SECONDS - t_start))
+	left=$(awk -v el="$el" -v d="$done_est" -v t="$est_total" \
+		'BEGIN { printf "%d", (t - d) * el / d }')
+	say "  boot $k/$nboots done in $dt s, $ndb Doorbell Buffer Config(s)$note; $(fmt_time "$el") elapsed, about $(fmt_time "$left") left"
+done
+
+# --- the report --------------------------------------------------------------
+say "report"
+set +e
+python3 "$TOP/scripts/bench-report.py" "$RAW" --out "$OUT"
+rrc=$?
+set -e
+say "wall time: $(fmt_time $((SECONDS - t_start))) for $nboots boots"
+[ "$rrc" -eq 0 ] || [ "$rrc" -eq 3 ] || die "bench-report.py failed (exit $rrc)"
+if [ "$failed" -gt 0 ]; then
+	echo "error: $failed of $nboots boots failed (logs under ${RAW#$TOP/}/)" >&2
+	exit 1
+fi
+if [ "$rrc" -eq 3 ] || [ "$invalid" -eq 1 ]; then
+	exit 3
+fi
+exit 0

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host-side checks of a nvme-dbbuf kselftest boot, from QEMU's trace.
+
+The guest test marks its workloads ("# MARK name" on the console, and a
+Get Features (Timestamp) command that QEMU traces as pci_nvme_getfeat fid
+0xe); the k-th console mark is the k-th such trace line.  Between marks
+this counts controller enables (pci_nvme_mmio_start_success), Doorbell
+Buffer Config commands (pci_nvme_dbbuf_config) and MMIO doorbell writes on
+I/O queues, and checks them.
+
+usage: vmtest-host.py CONSOLE_LOG TRACE_LOG
+Prints TAP lines (no plan); exit status 1 if any check failed.
+"""
+import re
+import sys
+
+NR_RESETS = 20
+NR_CYCLES = 20
+# Shadow doorbells must cut traps per I/O at least this much at iodepth 32
+# with 2 jobs (stock Linux measured 0.24 against 1.4-1.6 here).
+MIN_TRAP_RATIO = 3.0
+
+results = []
+
+
+def tap(ok, desc, skip=None):
+    results.append(ok)
+    if skip:
+        print('ok %d %s # SKIP %s' % (len(results), desc, skip))
+    else:
+        print('%s %d %s' % ('ok' if ok else 'not ok', len(results), desc))
+
+
+def main():
+    console, trace = sys.argv[1], sys.argv[2]
+    marks, ios = [], {}
+    for line in open(console, errors='replace'):
+        m = re.match(r'^(?:# )?MARK (\S+)\s*$', line)
+        if m:
+            marks.append(m.group(1))
+        m = re.match(r'^# IOS (\S+) (-?\d+)', line)
+        if m:
+            ios[m.group(1)] = int(m.group(2))
+    # per[k]: counts after the k-th mark (per[0]: before the first one)
+    per = [dict(enable=0, config=0, sq=0, cq=0) for _ in marks + [None]]
+    k = 0
+    for line in open(trace, errors='replace'):
+        if 'pci_nvme_getfeat ' in line and ' fid 0xe ' in line:
+            k += 1
+            if k > len(marks):
+                sys.exit('vmtest-host.py: more marks in the trace than on the console')
+            continue
+        c = per[k]
+        if 'pci_nvme_mmio_start_success' in line:
+            c['enable'] += 1
+        elif 'pci_nvme_dbbuf_config' in line:
+            c['config'] += 1
+        else:
+            m = re.search(r'pci_nvme_mmio_doorbell_(sq|cq) [sc]qid (\d+)', line)
+            if m and m.group(2) != '0':
+                c[m.group(1)] += 1
+    if k != len(marks):
+        sys.exit('vmtest-host.py: %d marks on the console, %d in the trace'
+                 % (len(marks), k))
+
+    def span(name):
+        """Counts between NAME-begin and NAME-end, or None."""
+        try:
+            b, e = marks.index(name + '-begin'), marks.index(name + '-end')
+        except ValueError:
+            return None
+        tot = dict(enable=0, config=0, sq=0, cq=0)
+        for c in per[b + 1:e + 1]:
+            for key in tot:
+                tot[key] += c[key]
+        return tot
+
+    off = [s for s in (span('mmio-only'), span('acct-off')) if s]
+    total = dict(enable=0, config=0)
+    for c in per:
+        total['enable'] += c['enable']
+        total['config'] += c['config']
+    on_enables = total['enable'] - sum(s['enable'] for s in off)
+    on_configs = total['config'] - sum(s['config'] for s in off)
+    tap(on_enables > 0 and on_configs == on_enables,
+        'host: Doorbell Buffer Config sent once per controller enable '
+        '(%d enables, %d commands)' % (on_enables, on_configs))
+
+    s = span('reset')
+    if s is None:
+        tap(True, 'host: re-armed after every reset', skip='reset test not run')
+    else:
+        tap(s['enable'] == NR_RESETS and s['config'] == NR_RESETS,
+            'host: re-armed after every reset (%d resets: %d enables, '
+            '%d commands)' % (NR_RESETS, s['enable'], s['config']))
+
+    s = span('cycle')
+    if s is None:
+        tap(True, 'host: armed at every driver load', skip='cycle test not run')
+    else:
+        tap(s['enable'] == NR_CYCLES and s['config'] == NR_CYCLES,
+            'host: armed at every driver load (%d loads: %d enables, '
+            '%d commands)' % (NR_CYCLES, s['enable'], s['config']))
+
+    s = span('mmio-only')
+    if s is None:
+        tap(True, 'host: use_dbbuf=0 sends no Doorbell Buffer Config',
+            skip='mmio-only test not run')
+    else:
+        tap(s['enable'] >= 1 and s['config'] == 0,
+            'host: use_dbbuf=0 sends no Doorbell Buffer Config (%d enables, '
+            '%d commands)' % (s['enable'], s['config']))
+
+    on, offs = span('acct-on'), span('acct-off')
+    if on is None or offs is None or not ios.get('acct-on') or not ios.get('acct-off'):
+        tap(True, 'host: shadow doorbells cut MMIO traps per I/O',
+            skip='accounting workload (on and off) not run')
+    else:
+        pon = (on['sq'] + on['cq']) / ios['acct-on']
+        poff = (offs['sq'] + offs['cq']) / ios['acct-off']
+        tap(pon * MIN_TRAP_RATIO <= poff,
+            'host: shadow doorbells cut MMIO traps per I/O at iodepth 32, '
+            '2 jobs: %.3f (SQ %.3f, CQ %.3f) vs %.3f MMIO-only, %.1fx fewer, '
+            'need %.0fx' % (pon, on['sq'] / ios['acct-on'],
+                            on['cq'] / ios['acct-on'], poff,
+                            poff / pon if pon else float('inf'),
+                            MIN_TRAP_RATIO))
+    tap(True, "host: QEMU's MMIO doorbell count equals the driver's own",
+        skip='the driver has no doorbell counters yet')
+    return 0 if all(results) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make vmtest: build the nvme-dbbuf kselftest and nvme.ko from a kernel tree
+# with the series applied, boot guests that run it, and check from QEMU's
+# trace what only the host can see.  Prints TAP; the last line is
+# "N passed, N failed".  A hung guest is killed after a hard timeout and
+# counts as a failure; console logs and traces stay in build/vmtest/.
+#
+#   SRC_TREE=dir  kernel tree with the series (default: build/tree)
+#   MODULE=file   nvme.ko to test (default: build it from SRC_TREE)
+#   VMTEST=quick  only the main boot (no mqes=31 boot)
+
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+load_base
+need_pkgs python3 gcc make linux-libc-dev
+SRC_TREE=${SRC_TREE:-$BUILD/tree}
+[ -d "$SRC_TREE/.git" ] || [ "$SRC_TREE" != "$BUILD/tree" ] ||
+	"$TOP/scripts/series.sh" tree >&2 || exit 1
+OUT=$BUILD/vmtest
+rm -rf "$OUT" && mkdir -p "$OUT/kselftest"
+
+if [ -z "${MODULE:-}" ]; then
+	SRC_TREE=$SRC_TREE OUT=$OUT/module "$TOP/scripts/modules.sh" || exit 1
+	MODULE=$OUT/module/nvme.ko
+fi
+say "building the nvme-dbbuf kselftest"
+make -s -C "$SRC_TREE/tools/testing/selftests/nvme-dbbuf" \
+	OUTPUT="$OUT/kselftest" >&2 || die "the kselftest build failed"
+
+pass=0 fail=0 skip=0
+count() {	# count FILE PREFIX: count TAP lines, echo them named by PREFIX
+	local f=$1 line
+	while IFS= read -r line; do
+		line=$(printf '%s' "$line" | sed -E "s/^((not )?ok) [0-9]+ /\1 - $2: /")
+		case $line in
+		"ok "*"# SKIP"*|"ok "*"# skip"*) echo "$line"; skip=$((skip + 1)) ;;
+		"ok "*) echo "$line"; pass=$((pass + 1)) ;;
+		"not ok "*) echo "$line"; fail=$((fail + 1)) ;;
+		esac
+	done < <(grep -E '^(not )?ok [0-9]+ ' "$f")
+}
+
+# boot NAME VM-OPTIONS...: one guest running the kselftest.
+boot() {
+	local name=$1 rc
+	shift
+	"$TOP/scripts/vm.sh" --module "$MODULE" --log "$OUT/$name-console.log" \
+		--trace "$OUT/$name-trace.log" \
+		--trace-events pci_nvme_mmio_doorbell_sq,pci_nvme_mmio_doorbell_cq,pci_nvme_dbbuf_config,pci_nvme_getfeat,pci_nvme_mmio_start_success \
+		"$@" "$TOP/scripts/guest/kselftest.sh" \
+		"$OUT/kselftest/nvme_dbbuf_test"
+	rc=$?
+	echo "# $name: guest TAP"
+	count "$OUT/$name-console.log" "$name"
+	if [ $rc -eq 124 ] || [ $rc -eq 125 ]; then
+		echo "not ok - $name: the guest hung or died (console: ${OUT#$TOP/}/$name-console.log)"
+		fail=$((fail + 1))
+		return
+	fi
+	grep -q '^# Totals:' "$OUT/$name-console.log" || {
+		echo "not ok - $name: the kselftest did not finish"
+		fail=$((fail + 1))
+	}
+	echo "# $name: host-side checks from QEMU's trace"
+	"$TOP/scripts/vmtest-host.py" "$OUT/$name-console.log" \
+		"$OUT/$name-trace.log" > "$OUT/$name-host.tap" 2>&1
+	if grep -qE '^(not )?ok ' "$OUT/$name-host.tap"; then
+		count "$OUT/$name-host.tap" "$name"
+	else
+		cat "$OUT/$name-host.tap"
+		echo "not ok - $name: host-side checks could not run"
+		fail=$((fail + 1))
+	fi
+}
+
+say "vmtest: main boot, tmpfs-backed drive (about 4 min under TCG)"
+boot main --drive file --size 512M --timeout 1200
+if [ "${VMTEST:-}" != quick ]; then
+	say "vmtest: small queues, mqes=31 (indices wrap every 32 commands)"
+	boot mqes31 --drive file --size 256M --mqes 31 --timeout 600 \
+		--env NVME_DBBUF_TESTS=oacs,verify,wrap
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]

@@ -4,7 +4,7 @@
 # Variables passed through: KSRC= KDIR= KVER= (another kernel), V=1.
 
 SHELL := /bin/bash
-export KSRC KDIR KVER DRIVER
+export KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME
 
 .PHONY: all help base tree series series-check modules run check \
 	checkpatch build-series sparse vmtest model-test bench clean distclean
@@ -62,6 +62,13 @@ vmtest:
 ## model-test    the userspace protocol model of dbbuf.h
 model-test:
 	@$(MAKE) -s -C tests/model check
+
+## bench         stock vs ours vs ours with use_dbbuf=0 in interleaved
+##               boots: IOPS and MMIO doorbells per I/O, ratios;
+##               build/bench/bench.{md,csv,png} (BENCH=quick: about 5 min;
+##               default full: about an hour; BENCH_RUNTIME=S per job)
+bench:
+	@scripts/bench.sh
 
 ## clean         remove build products, keep the downloaded packages
 clean:

@@ -261,7 +261,7 @@ def gp_str(s):
     return "'" + s.replace("'", "''") + "'"
 
 
-def plot(out, env, jobs, cells, label, invalid):
+def plot(out, env, jobs, cells, label, invalid, bad_drv):
     dat = os.path.join(out, 'bench-plot.dat')
     with open(dat, 'w') as f:
         f.write('# idx\tjob\t' + '\t'.join(
@@ -280,7 +280,6 @@ def plot(out, env, jobs, cells, label, invalid):
                         for k in ('sq', 'mmio')]
             f.write('\t'.join(row) + '\n')
     png = os.path.join(out, 'bench.png')
-    off = 'off (use_dbbuf=0)' + (' INVALID' if invalid else '')
     var = os.path.join(out, 'bench-plot.vars.gp')
     with open(var, 'w') as f:
         f.write('datafile = %s\n' % gp_str(dat))
@@ -294,7 +293,10 @@ def plot(out, env, jobs, cells, label, invalid):
             short = invalid if len(invalid) <= 150 else \
                 invalid[:140].rsplit(' ', 1)[0] + ' ... (see bench.md)'
         f.write('title3 = %s\n' % gp_str(short))
-        f.write('offlabel = %s\n' % gp_str(off))
+        for d, name in (('stock', 'stock'), ('ours', 'ours'),
+                        ('off', 'off (use_dbbuf=0)')):
+            f.write('%slabel = %s\n' % (d, gp_str(
+                name + (' INVALID' if d in bad_drv else ''))))
         f.write('iopsnote = %s\n' % gp_str(
             'bars: median over %s untraced boot(s); whiskers: min and max'
             % env.get('BOOTS', '?')))
@@ -507,7 +509,7 @@ def main():
            'the host\'s tmpfs (/dev/nvme1n1, a second controller).']
 
     os.makedirs(out, exist_ok=True)
-    png, err = plot(out, env, jobs, cells, label, invalid)
+    png, err = plot(out, env, jobs, cells, label, invalid, bad_drv)
     if png:
         md[2:2] = ['![IOPS and MMIO doorbells per I/O](bench.png)', '']
     with open(os.path.join(out, 'bench.md'), 'w') as f:

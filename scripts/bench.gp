@@ -2,7 +2,8 @@
 # The chart of `make bench`: per job, IOPS (median, min-max whiskers) and
 # MMIO doorbells per I/O (SQ dark, CQ light) of the three drivers.
 # scripts/bench-report.py runs it after a file that sets datafile, outfile,
-# njobs, title1, title2, title3 ('' or the INVALID note), offlabel,
+# njobs, title1, title2, title3 ('' or the INVALID note), stocklabel,
+# ourslabel, offlabel,
 # iopsnote, mmionote, iopsmax and mmiomax (the highest bars).
 # Data columns: 1 index, 2 job, 3-5 stock IOPS median/min/max, 6-8 ours,
 # 9-11 off, 12-13 stock SQ and total MMIO per I/O, 14-15 ours, 16-17 off.
@@ -38,9 +39,9 @@ set ylabel 'IOPS'
 set yrange [0:(iopsmax > 0 ? iopsmax * 1.18 : 1)]
 set format y '%.0s%c'
 set label 1 iopsnote at graph 1, graph 1.04 right font ',10'
-plot datafile using ($1 - w):3:xtic(2) with boxes lc rgb c_stock title 'stock', \
+plot datafile using ($1 - w):3:xtic(2) with boxes lc rgb c_stock title stocklabel, \
 	'' using ($1 - w):3:4:5 with yerrorbars lc rgb '#222222' pt 0 notitle, \
-	'' using 1:6 with boxes lc rgb c_ours title 'ours', \
+	'' using 1:6 with boxes lc rgb c_ours title ourslabel, \
 	'' using 1:6:7:8 with yerrorbars lc rgb '#222222' pt 0 notitle, \
 	'' using ($1 + w):9 with boxes lc rgb c_off title offlabel, \
 	'' using ($1 + w):9:10:11 with yerrorbars lc rgb '#222222' pt 0 notitle

@@ -80,9 +80,19 @@ do_build_series() {
 		c=$(git -C "$OUT/series" rev-list --reverse base..main | sed -n "${i}p")
 		name=$(git -C "$OUT/series" log -1 --format=%s "$c")
 		git -C "$OUT/series" checkout -q "$c"
-		SRC_TREE=$OUT/series OUT=$OUT/build-$i \
-			"$TOP/scripts/modules.sh" >"$OUT/build-$i.log" 2>&1
-		result "build with patches 1-$i ($name)" $? "$OUT/build-$i.log"
+		{
+			SRC_TREE=$OUT/series OUT=$OUT/build-$i \
+				"$TOP/scripts/modules.sh" &&
+			if [ -d "$OUT/series/tools/testing/selftests/nvme-dbbuf" ]; then
+				mkdir -p "$OUT/build-$i/kselftest" &&
+				make -C "$OUT/series/tools/testing/selftests/nvme-dbbuf" \
+					OUTPUT="$OUT/build-$i/kselftest"
+			fi
+		} >"$OUT/build-$i.log" 2>&1
+		local rc=$?
+		# The kselftest is built with -Wall -Wextra: no warnings either.
+		! grep -q 'warning:' "$OUT/build-$i.log" || rc=1
+		result "build with patches 1-$i ($name)" $rc "$OUT/build-$i.log"
 	done
 	git -C "$OUT/series" checkout -q main
 }

@@ -137,7 +137,11 @@ backend() {
 nvme_dev() {
 	dev="nvme,serial=$1,drive=$2"
 	[ -z "$QUEUES" ] || dev+=",max_ioqpairs=$QUEUES"
-	[ -z "$MQES" ] || dev+=",mqes=$MQES"
+	if [ -n "$MQES" ]; then
+		qemu-system-x86_64 -device nvme,help 2>/dev/null | grep -qw mqes ||
+			die "--mqes: this QEMU ($(qemu-system-x86_64 --version | head -n1)) has no nvme 'mqes' property; shrink the queues from the guest with nvme.io_queue_depth instead"
+		dev+=",mqes=$MQES"
+	fi
 }
 backend "" "$DRIVE" "$SIZE" nvm
 nvme_dev dbbuf0001 nvm

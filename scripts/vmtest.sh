@@ -9,7 +9,7 @@
 #
 #   SRC_TREE=dir  kernel tree with the series (default: build/tree)
 #   MODULE=file   nvme.ko to test (default: build it from SRC_TREE)
-#   VMTEST=quick  only the main boot (no mqes=31 boot)
+#   VMTEST=quick  only the main boot (not the one-queue boot)
 
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -79,9 +79,11 @@ boot() {
 say "vmtest: main boot, tmpfs-backed drive (about 4 min under TCG)"
 boot main --drive file --size 512M --timeout 1200
 if [ "${VMTEST:-}" != quick ]; then
-	say "vmtest: small queues, mqes=31 (indices wrap every 32 commands)"
-	boot mqes31 --drive file --size 256M --mqes 31 --timeout 600 \
-		--env NVME_DBBUF_TESTS=oacs,verify,wrap
+	# Two CPUs sharing one I/O queue pair.  (QEMU 7.2 has no mqes
+	# property; the wrap test shrinks the queues from the driver side.)
+	say "vmtest: one I/O queue pair for 2 CPUs"
+	boot queues1 --drive file --size 256M --queues 1 --timeout 600 \
+		--env NVME_DBBUF_TESTS=oacs,verify,wrap,accounting
 fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

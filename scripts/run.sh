@@ -27,7 +27,8 @@ want=$(modinfo -F srcversion "$mod")
 got=$(sed -n 's/^NVME-SRCVERSION //p' "$out/console.log")
 [ "$got" = "$want" ] ||
 	die "the guest's nvme module has srcversion '$got', not the ${DRIVER:-ours} one ($want)"
-echo "the $([ "${DRIVER:-ours}" = stock ] && echo "stock" || echo "our") nvme.ko was loaded in the guest (srcversion $want)"
+if [ "${DRIVER:-ours}" = stock ]; then who="Debian's stock"; else who=our; fi
+echo "$who nvme.ko was loaded in the guest (srcversion $want)"
 n=$(grep -c pci_nvme_dbbuf_config "$out/trace.log" || true)
 echo "QEMU received Doorbell Buffer Config $n time(s)"
 echo "MMIO doorbell writes QEMU trapped on the I/O queues during fio:"

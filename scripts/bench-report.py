@@ -37,6 +37,9 @@ sys.path.insert(0, HERE)
 import doorbells  # noqa: E402
 
 DRIVERS = ['stock', 'ours', 'off']
+# A boot during which other processes took this share of the host's CPU
+# (percent; bench.sh measures it) is reported as noisy.
+NOISY = 5
 DESC = {'stock': "Debian's stock nvme.ko (upstream shadow doorbells)",
         'ours': 'our nvme.ko',
         'off': 'our nvme.ko with use_dbbuf=0 (MMIO doorbells only)'}
@@ -80,11 +83,15 @@ def load_boot(d, env):
          'driver': meta.get('DRIVER'), 'accel': meta.get('ACCEL') or '?',
          'rc': int(meta.get('RC', '1') or 1),
          'seconds': meta.get('SECONDS', '?'), 'problems': [], 'notes': [],
+         'other_cpu': int(meta['OTHER_CPU']) if meta.get('OTHER_CPU') else None,
          'jobs': {}, 'doorbells': {}, 'counters': {}}
     console = first(os.path.join(d, 'console.log'),
                     os.path.join(d, 'console.log.gz'))
     if b['rc'] != 0:
         b['notes'].append('guest exit %d' % b['rc'])
+    if (b['other_cpu'] or 0) >= NOISY:
+        b['notes'].append('other processes took %d%% of the host CPU'
+                          % b['other_cpu'])
     if not console:
         b['notes'].append('no console log')
         return b
@@ -228,6 +235,7 @@ def aggregate(boots, jobs):
             tr = [b for b in bs if b['kind'] == 'traced' and job in b['doorbells']]
             sq = med([b['doorbells'][job][0] for b in tr])
             cq = med([b['doorbells'][job][1] for b in tr])
+            tot = [sum(b['doorbells'][job]) for b in tr]
             tiops = med([b['jobs'][job][0] for b in tr])
             # Guest counters: traced boots, whose fio runs have no ramp, so
             # they count the same I/Os as QEMU's trace.
@@ -244,8 +252,9 @@ def aggregate(boots, jobs):
             cells[job, drv] = {
                 'iops_med': med(iops), 'iops_min': min(iops) if iops else None,
                 'iops_max': max(iops) if iops else None, 'n': len(iops),
-                'sq': sq, 'cq': cq,
-                'mmio': None if sq is None or cq is None else sq + cq,
+                'sq': sq, 'cq': cq, 'mmio': med(tot),
+                'mmio_min': min(tot) if tot else None,
+                'mmio_max': max(tot) if tot else None,
                 'ntraced': len(tr), 'iops_traced': tiops,
                 'gsq': med(gsq), 'gcq': med(gcq)}
     for job in jobs:
@@ -267,7 +276,9 @@ def plot(out, env, jobs, cells, label, invalid, bad_drv):
         f.write('# idx\tjob\t' + '\t'.join(
             '%s_%s' % (d, k) for d in DRIVERS for k in ('med', 'min', 'max'))
             + '\t' + '\t'.join('%s_%s' % (d, k) for d in DRIVERS
-                               for k in ('sq', 'mmio')) + '\n')
+                               for k in ('sq', 'mmio'))
+            + '\t' + '\t'.join('%s_%s' % (d, k) for d in DRIVERS
+                               for k in ('mmio_min', 'mmio_max')) + '\n')
         for i, job in enumerate(jobs):
             row = [str(i), job]
             for d in DRIVERS:
@@ -278,6 +289,10 @@ def plot(out, env, jobs, cells, label, invalid, bad_drv):
                 c = cells[job, d]
                 row += ['?' if c[k] is None else '%.4f' % c[k]
                         for k in ('sq', 'mmio')]
+            for d in DRIVERS:
+                c = cells[job, d]
+                row += ['?' if c[k] is None else '%.4f' % c[k]
+                        for k in ('mmio_min', 'mmio_max')]
             f.write('\t'.join(row) + '\n')
     png = os.path.join(out, 'bench.png')
     var = os.path.join(out, 'bench-plot.vars.gp')
@@ -303,11 +318,13 @@ def plot(out, env, jobs, cells, label, invalid, bad_drv):
         vals = [cells[j, d][k] for j in jobs for d in DRIVERS
                 for k in ('iops_max', 'iops_med')]
         f.write('iopsmax = %f\n' % max([v for v in vals if v] or [0]))
-        vals = [cells[j, d]['mmio'] for j in jobs for d in DRIVERS]
+        vals = [cells[j, d][k] for j in jobs for d in DRIVERS
+                for k in ('mmio', 'mmio_max')]
         f.write('mmiomax = %f\n' % max([v for v in vals if v] or [0]))
         f.write('mmionote = %s\n' % gp_str(
-            'dark: SQ, light: CQ doorbells on I/O queues, counted by QEMU in '
-            '%s traced boot(s) per driver' % env.get('TRACED', '?')))
+            'SQ (dark) and CQ (light) doorbells on the I/O queues, counted by '
+            'QEMU: median over %s traced boot(s); whiskers: min and max of '
+            'SQ+CQ' % env.get('TRACED', '?')))
     try:
         r = subprocess.run(['gnuplot', var, os.path.join(HERE, 'bench.gp')],
                            capture_output=True, text=True)
@@ -418,7 +435,9 @@ def main():
     t2 = md_table(head2, rows2)
     md += ['## Per job and driver', '',
            'IOPS over the untraced boots; MMIO doorbells per I/O on the I/O '
-           'queues as QEMU trapped them (trace events) in the traced boots; '
+           'queues as QEMU trapped them (trace events) in the traced boots, '
+           'medians of SQ, CQ and their sum each (so SQ + CQ may differ '
+           'from the sum\'s median); '
            'guest columns: the driver\'s own counters in the same boots '
            '(n/a: the driver exposes none).', ''] + t1
     md += ['', '## Ours against stock and against off', '',
@@ -475,12 +494,26 @@ def main():
                      % (100 * med(spreads), 100 * max(spreads)))
     else:
         parts.append('With one untraced boot per driver there is no spread '
-                     'estimate; TCG varies 10-20%% between boots, so '
+                     'estimate; TCG varies 10-20% between boots, so '
                      'differences below that are noise.')
     if slow:
-        parts.append('Tracing ran at %.0f%% of the untraced IOPS (median), '
-                     'which is why doorbells are counted in separate boots.'
-                     % (100 * med(slow)))
+        parts.append('The traced boots ran at %.0f%% of the untraced IOPS '
+                     '(median over jobs and drivers); IOPS are taken from '
+                     'untraced boots only.' % (100 * med(slow)))
+    busy = [b for b in boots if (b['other_cpu'] or 0) >= NOISY]
+    if busy:
+        pc = [b['other_cpu'] for b in busy]
+        parts.append('%d of %d boots shared the host with other work, which '
+                     'took %s of its CPU (%s), so their IOPS are noisy.'
+                     % (len(busy), len(boots),
+                        '%d%%' % pc[0] if len(pc) == 1 else
+                        '%d-%d%%' % (min(pc), max(pc)),
+                        ', '.join(b['name'] for b in busy)
+                        if len(busy) <= 4 else 'see bench.md'))
+    unmeasured = [b for b in boots if b['other_cpu'] is None]
+    if unmeasured:
+        parts.append('The host\'s load was not measured in %d boot(s).'
+                     % len(unmeasured))
     if not gsq_any:
         parts.append('The driver exposes no doorbell counters yet, so the '
                      'guest columns say n/a.')
@@ -492,12 +525,14 @@ def main():
     # --- boots and jobs -----------------------------------------------------
     md += ['', '## Boots', '']
     md += md_table(['boot', 'kind', 'driver', 'seconds', 'exit',
-                    'Doorbell Buffer Config', 'use_dbbuf', 'problems and notes'],
+                    'other CPU %', 'Doorbell Buffer Config', 'use_dbbuf',
+                    'problems and notes'],
                    [[b['name'], b['kind'], b['driver'], b['seconds'], b['rc'],
+                     '?' if b['other_cpu'] is None else b['other_cpu'],
                      '-' if b.get('dbbuf_config') is None else b['dbbuf_config'],
                      b.get('use_dbbuf') or '?',
                      '; '.join(b['problems'] + b['notes']) or 'ok']
-                    for b in boots], 8)
+                    for b in boots], 9)
     md += ['', '## Jobs', '',
            'Every job: `--bs=4k --direct=1 --time_based --group_reporting '
            '--runtime=%s`, plus `--ramp_time` in untraced boots.' %
@@ -520,7 +555,8 @@ def main():
         w = csv.writer(f)
         w.writerow(['job', 'driver', 'valid', 'iops_median', 'iops_min',
                     'iops_max', 'untraced_boots', 'sq_mmio_per_io',
-                    'cq_mmio_per_io', 'mmio_per_io', 'traced_boots',
+                    'cq_mmio_per_io', 'mmio_per_io', 'mmio_per_io_min',
+                    'mmio_per_io_max', 'traced_boots',
                     'iops_traced_median', 'guest_sq_mmio_per_io',
                     'guest_cq_mmio_per_io', 'iops_ours_vs_stock',
                     'iops_ours_vs_off', 'mmio_ours_vs_stock',
@@ -535,7 +571,8 @@ def main():
                 w.writerow([job, d, 'INVALID' if d in bad_drv else 'ok',
                             c6(c['iops_med'], '%.0f'), c6(c['iops_min'], '%.0f'),
                             c6(c['iops_max'], '%.0f'), c['n'], c6(c['sq']),
-                            c6(c['cq']), c6(c['mmio']), c['ntraced'],
+                            c6(c['cq']), c6(c['mmio']), c6(c['mmio_min']),
+                            c6(c['mmio_max']), c['ntraced'],
                             c6(c['iops_traced'], '%.0f'), c6(c['gsq']),
                             c6(c['gcq'])] +
                            [c6(c.get(k)) if d == 'ours' else ''

@@ -6,7 +6,8 @@
 # ourslabel, offlabel,
 # iopsnote, mmionote, iopsmax and mmiomax (the highest bars).
 # Data columns: 1 index, 2 job, 3-5 stock IOPS median/min/max, 6-8 ours,
-# 9-11 off, 12-13 stock SQ and total MMIO per I/O, 14-15 ours, 16-17 off.
+# 9-11 off, 12-13 stock SQ and total MMIO per I/O, 14-15 ours, 16-17 off,
+# 18-19 stock total MMIO per I/O min and max, 20-21 ours, 22-23 off.
 
 set terminal pngcairo size 1500,1050 font 'DejaVu Sans,11' noenhanced
 set output outfile
@@ -40,11 +41,11 @@ set yrange [0:(iopsmax > 0 ? iopsmax * 1.18 : 1)]
 set format y '%.0s%c'
 set label 1 iopsnote at graph 1, graph 1.04 right font ',10'
 plot datafile using ($1 - w):3:xtic(2) with boxes lc rgb c_stock title stocklabel, \
-	'' using ($1 - w):3:4:5 with yerrorbars lc rgb '#222222' pt 0 notitle, \
+	'' using ($1 - w):3:4:5 with yerrorbars lc rgb '#222222' pt 7 ps 0 notitle, \
 	'' using 1:6 with boxes lc rgb c_ours title ourslabel, \
-	'' using 1:6:7:8 with yerrorbars lc rgb '#222222' pt 0 notitle, \
+	'' using 1:6:7:8 with yerrorbars lc rgb '#222222' pt 7 ps 0 notitle, \
 	'' using ($1 + w):9 with boxes lc rgb c_off title offlabel, \
-	'' using ($1 + w):9:10:11 with yerrorbars lc rgb '#222222' pt 0 notitle
+	'' using ($1 + w):9:10:11 with yerrorbars lc rgb '#222222' pt 7 ps 0 notitle
 unset label 1
 unset label 2
 
@@ -60,5 +61,8 @@ plot datafile using ($1 - w):13:xtic(2) with boxes lc rgb l_stock title 'stock C
 	'' using 1:15 with boxes lc rgb l_ours title 'ours CQ', \
 	'' using 1:14 with boxes lc rgb c_ours title 'ours SQ', \
 	'' using ($1 + w):17 with boxes lc rgb l_off title 'off CQ', \
-	'' using ($1 + w):16 with boxes lc rgb c_off title 'off SQ'
+	'' using ($1 + w):16 with boxes lc rgb c_off title 'off SQ', \
+	'' using ($1 - w):13:18:19 with yerrorbars lc rgb '#222222' pt 7 ps 0 notitle, \
+	'' using 1:15:20:21 with yerrorbars lc rgb '#222222' pt 7 ps 0 notitle, \
+	'' using ($1 + w):17:22:23 with yerrorbars lc rgb '#222222' pt 7 ps 0 notitle
 unset multiplot

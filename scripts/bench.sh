@@ -5,20 +5,24 @@
 # ours and ours with use_dbbuf=0 (MMIO doorbells only), over the fio jobs
 # of scripts/bench-jobs, in interleaved guest boots (stock ours off stock
 # ours off ...).  IOPS come from untraced boots; MMIO doorbells per I/O from
-# separate boots with QEMU's doorbell trace events on, since tracing slows
-# QEMU down.  Every boot also logs pci_nvme_dbbuf_config (one line per
-# controller, no cost), so each boot shows whether shadow doorbells were
-# really on or off.
+# separate boots with QEMU's doorbell trace events on, since tracing (a log
+# line per doorbell) slows QEMU down.  Every boot also logs
+# pci_nvme_dbbuf_config (one line per controller, no cost), so each boot
+# shows whether shadow doorbells were really on or off.  Each boot also
+# records how much of the host's CPU other processes took (noise).
 #
 #   BENCH=quick      1 untraced + 1 traced boot per driver, 2 s per job
 #                    (about 5 minutes under TCG)
-#   BENCH=full       (default) 5 untraced + 1 traced boots per driver,
-#                    10 s per job
+#   BENCH=full       (default) 5 untraced + 3 traced boots per driver,
+#                    10 s per job (about an hour under TCG; doorbells per
+#                    I/O at iodepth 32 vary up to 2x between boots, hence
+#                    3 traced boots for a median)
 #   BENCH_RUNTIME=S  seconds per fio job
 #   BENCH_RAMP=S     fio ramp time in untraced boots (quick 0.5, full 1)
 #   BENCH_BOOTS=N    untraced boots per driver
 #   BENCH_TRACED=N   traced boots per driver
 #   BENCH_JOBS="A B" only these jobs of scripts/bench-jobs
+#   BENCH_DRY=1      print the plan and the time estimate, boot nothing
 #
 # Raw data: build/bench/raw/ (the previous run's moves to raw.prev/).
 # Results: build/bench/bench.{md,csv,png}, rendered by
@@ -32,7 +36,7 @@ set -euo pipefail
 MODE=${BENCH:-full}
 case $MODE in
 quick) boots=1 traced=1 runtime=2 ramp=0.5 ;;
-full) boots=5 traced=1 runtime=10 ramp=1 ;;
+full) boots=5 traced=3 runtime=10 ramp=1 ;;
 *) die "BENCH must be quick or full, not '$MODE'" ;;
 esac
 BOOTS=${BENCH_BOOTS:-$boots}
@@ -68,7 +72,7 @@ if [ -n "${BENCH_JOBS:-}" ]; then
 		printf '%s\n' "${alljobs[@]}" | grep -qx -- "$j" ||
 			die "BENCH_JOBS: no job '$j' in scripts/bench-jobs (jobs: ${alljobs[*]})"
 	done
-	jobs=($BENCH_JOBS)
+	read -r -a jobs <<<"$BENCH_JOBS"
 else
 	jobs=("${alljobs[@]}")
 fi
@@ -78,9 +82,55 @@ for j in "${jobs[@]}"; do
 done
 njobs=${#jobs[@]}
 
-# --- the run's raw directory -------------------------------------------------
 OUT=$BUILD/bench
 RAW=$OUT/raw
+if [ -w /dev/kvm ]; then ACCEL=kvm; else ACCEL=tcg; fi
+SMP=2
+
+# --- the plan ----------------------------------------------------------------
+# Boots: the traced rounds first (they check the setup early: marks, the
+# off state), then the untraced ones; each round is stock ours off.
+plan=()
+for r in $(seq 1 "$TRACED"); do
+	for d in "${DRIVERS[@]}"; do plan+=("traced $r $d"); done
+done
+for r in $(seq 1 "$BOOTS"); do
+	for d in "${DRIVERS[@]}"; do plan+=("untraced $r $d"); done
+done
+nboots=${#plan[@]}
+# Seconds per boot under TCG, measured here: about 12 s of boot and
+# power-off, and 0.9 s per job besides its runtime and ramp.
+est_boot() { # KIND
+	local ramp=$RAMP
+	[ "$1" = traced ] && ramp=0
+	awk -v n="$njobs" -v t="$RUNTIME" -v r="$ramp" \
+		'BEGIN { printf "%d", 12 + n * (t + r + 0.9) }'
+}
+est_u=$(est_boot untraced) est_t=$(est_boot traced)
+est_total=$((3 * BOOTS * est_u + 3 * TRACED * est_t))
+fmt_time() { printf '%d min %02d s' $(($1 / 60)) $(($1 % 60)); }
+# cpu_ticks: busy and total CPU ticks of the host (all CPUs), and the CPU
+# ticks of this script's finished children (the boots: vm.sh, QEMU, ...).
+# The difference in busy ticks over a boot minus its own is what other
+# processes took: the noise the IOPS of that boot suffered.
+cpu_ticks() {
+	local u n s i w q sq st f
+	read -r _ u n s i w q sq st _ < /proc/stat
+	read -r -a f < <(sed 's/^.*) //' "/proc/$$/stat")
+	echo $((u + n + s + q + sq + st)) $((u + n + s + i + w + q + sq + st)) \
+		$((f[13] + f[14]))
+}
+
+say "bench ($MODE): $njobs job(s) x 3 drivers; $TRACED traced + $BOOTS untraced boot(s) per driver = $nboots boots"
+say "  $RUNTIME s per job (+ ${RAMP} s ramp when untraced); drives: $drives; ${ACCEL^^}, $(nproc) host cores, $SMP vCPUs"
+say "  estimated total: $(fmt_time $est_total) under TCG (boots of about $est_t s traced, $est_u s untraced)"
+say "  command: $cmd; raw data: ${RAW#$TOP/}/"
+[ -z "${BENCH_DRY:-}" ] || exit 0
+if pgrep -f '^qemu-system-x86_64 ' >/dev/null 2>&1; then
+	say "WARNING: another QEMU is running on this machine: expect noisy IOPS"
+fi
+
+# --- the run's raw directory -------------------------------------------------
 mkdir -p "$OUT"
 if [ -d "$RAW" ]; then
 	rm -rf "$OUT/raw.prev"
@@ -90,9 +140,17 @@ mkdir -p "$RAW"
 # Our module is copied, so a rebuild during a long run changes nothing.
 cp "$BUILD/modules/$KVER/nvme.ko" "$RAW/nvme-ours.ko"
 cp "$JOBFILE" "$RAW/bench-jobs"
+# So is the guest tooling: bash reads a script as it runs it, so editing
+# scripts/vm.sh during a long run would break the boot under way.  The copy
+# gets its own build directory (base.env, and a cached initramfs in vm/)
+# so that it does not rebuild build/vm/ under another user of vm.sh.
+SNAP=$OUT/snapshot
+rm -rf "$SNAP/scripts"
+mkdir -p "$SNAP/scripts/guest" "$SNAP/build"
+cp "$TOP/scripts/vm.sh" "$TOP/scripts/lib.sh" "$TOP/scripts/doorbells.py" "$SNAP/scripts/"
+cp "$TOP"/scripts/guest/* "$SNAP/scripts/guest/"
+cp "$BUILD/base.env" "$SNAP/build/base.env"
 stock_ko=$(find "$IMAGE/lib/modules/$KVER" -name nvme.ko -path '*nvme/host*')
-if [ -w /dev/kvm ]; then ACCEL=kvm; else ACCEL=tcg; fi
-SMP=2
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 {
 	echo "MODE=$MODE"
@@ -115,37 +173,6 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "SRC_ours=$(modinfo -F srcversion "$RAW/nvme-ours.ko")"
 	echo "SRC_off=$(modinfo -F srcversion "$RAW/nvme-ours.ko")"
 } > "$RAW/bench.env"
-
-# --- the plan ----------------------------------------------------------------
-# Boots: the traced rounds first (they check the setup early: marks, the
-# off state), then the untraced ones; each round is stock ours off.
-plan=()
-for r in $(seq 1 "$TRACED"); do
-	for d in "${DRIVERS[@]}"; do plan+=("traced $r $d"); done
-done
-for r in $(seq 1 "$BOOTS"); do
-	for d in "${DRIVERS[@]}"; do plan+=("untraced $r $d"); done
-done
-nboots=${#plan[@]}
-# Seconds per boot under TCG, measured here: about 11 s of boot and
-# power-off, and 0.8 s per job besides its runtime and ramp.
-est_boot() { # KIND
-	local ramp=$RAMP
-	[ "$1" = traced ] && ramp=0
-	awk -v n="$njobs" -v t="$RUNTIME" -v r="$ramp" \
-		'BEGIN { printf "%d", 11 + n * (t + r + 0.8) }'
-}
-est_u=$(est_boot untraced) est_t=$(est_boot traced)
-est_total=$((3 * BOOTS * est_u + 3 * TRACED * est_t))
-fmt_time() { printf '%d min %02d s' $(($1 / 60)) $(($1 % 60)); }
-
-say "bench ($MODE): $njobs job(s) x 3 drivers; $TRACED traced + $BOOTS untraced boot(s) per driver = $nboots boots"
-say "  $RUNTIME s per job (+ ${RAMP} s ramp when untraced); drives: $drives; ${ACCEL^^}, $(nproc) host cores, $SMP vCPUs"
-say "  estimated total: $(fmt_time $est_total) (boots of about $est_t s traced, $est_u s untraced)"
-say "  command: $cmd; raw data: ${RAW#$TOP/}/"
-if pgrep -f '^qemu-system-x86_64 ' >/dev/null 2>&1; then
-	say "WARNING: another QEMU is running on this machine: expect noisy IOPS"
-fi
 
 # --- the boots ---------------------------------------------------------------
 failed=0 invalid=0 t_start=$SECONDS done_est=0 k=0
@@ -170,9 +197,12 @@ for p in "${plan[@]}"; do
 	say "boot $k/$nboots: $kind $round/$total, driver $drv ($(printf '%s' "${DESC[$drv]}"))"
 	t0=$SECONDS
 	set +e
-	"$TOP/scripts/vm.sh" --log "$dir/console.log" --timeout $((300 + 3 * njobs * (RUNTIME + 2))) \
+	read -r busy0 total0 mine0 < <(cpu_ticks)
+	# The filter shows the job under way, on a terminal.
+	BUILD=$SNAP/build "$SNAP/scripts/vm.sh" --log "$dir/console.log" \
+		--timeout $((300 + 3 * njobs * (RUNTIME + 2))) \
 		--module "$RAW/nvme-ours.ko" "${drive2[@]}" "${tr[@]}" "${envs[@]}" \
-		"$TOP/scripts/guest/bench.sh" "$RAW/bench-jobs" 2>&1 |
+		"$SNAP/scripts/guest/bench.sh" "$RAW/bench-jobs" 2>&1 |
 		tee "$dir/vm.log" |
 		awk -v m="$njobs" -v tty="$([ -t 2 ] && echo 1)" '
 			/MARK .*-begin$/ {
@@ -183,6 +213,9 @@ for p in "${plan[@]}"; do
 	rc=${PIPESTATUS[0]}
 	set -e
 	dt=$((SECONDS - t0))
+	read -r busy1 total1 mine1 < <(cpu_ticks)
+	other=$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v m=$((mine1 - mine0)) \
+		'BEGIN { o = t > 0 ? 100 * (b - m) / t : 0; printf "%.0f", o < 0 ? 0 : o }')
 	accel=$(sed -n 's/.*booting .* under QEMU (\([a-z]*\),.*/\1/p' "$dir/vm.log" | head -n1)
 	{
 		echo "KIND=$kind"
@@ -191,11 +224,13 @@ for p in "${plan[@]}"; do
 		echo "ACCEL=$accel"
 		echo "RC=$rc"
 		echo "SECONDS=$dt"
+		echo "OTHER_CPU=$other"
 	} > "$dir/meta.env"
 	note=
+	[ "$other" -lt 5 ] || note+=" (other processes took $other% of the host's CPU: noisy)"
 	if [ "$rc" -ne 0 ]; then
 		failed=$((failed + 1))
-		note=" FAILED (exit $rc; see ${dir#$TOP/}/vm.log)"
+		note+=" FAILED (exit $rc; see ${dir#"$TOP"/}/vm.log)"
 	fi
 	ndb=$(grep -c pci_nvme_dbbuf_config "$dir/trace.log" 2>/dev/null || true)
 	if [ "$drv" = off ] && [ "${ndb:-0}" -gt 0 ]; then
@@ -206,7 +241,7 @@ for p in "${plan[@]}"; do
 		note+=" INVALID: QEMU never got Doorbell Buffer Config"
 	fi
 	if [ "$kind" = traced ] && [ -s "$dir/trace.log" ]; then
-		"$TOP/scripts/doorbells.py" "$dir/console.log" "$dir/trace.log" --tsv \
+		"$SNAP/scripts/doorbells.py" "$dir/console.log" "$dir/trace.log" --tsv \
 			> "$dir/doorbells.tsv" 2> "$dir/doorbells.err" ||
 			note+=" (doorbells.py: $(cat "$dir/doorbells.err"))"
 		gzip -1 "$dir/trace.log"

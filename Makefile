@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME
 
 .PHONY: all help base tree series series-check modules run check \
-	checkpatch build-series sparse vmtest model-test bench clean distclean
+	checkpatch build-series sparse vmtest model-test bench dkms-install dkms-remove clean distclean
 
 all: modules
 
@@ -69,6 +69,14 @@ model-test:
 ##               default full: about an hour; BENCH_RUNTIME=S per job)
 bench:
 	@scripts/bench.sh
+
+## dkms-install register with DKMS, build and install for the running
+##               kernel (KVER= another); dkms-remove undoes it
+dkms-install:
+	@scripts/dkms.sh install
+
+dkms-remove:
+	@scripts/dkms.sh remove
 
 ## clean         remove build products, keep the downloaded packages
 clean:

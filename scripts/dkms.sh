@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# dkms.sh install|remove: register this repository with DKMS, build and
+# install nvme.ko for the running kernel (or KVER=), or remove it again.
+
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || die "DKMS installs into /usr/src and /lib/modules: run as root"
+need_pkgs dkms git make gcc rsync
+name=nvme-dbbuf
+version=0.$(git -C "$TOP" rev-list --count HEAD 2>/dev/null || echo 0)
+kver=${KVER:-$(uname -r)}
+src=/usr/src/$name-$version
+
+case ${1:-} in
+install)
+	say "copying the sources to $src"
+	rm -rf "$src" && mkdir -p "$src"
+	(cd "$TOP" && cp -a Makefile dkms.conf patches scripts "$src/" &&
+	 cp -a --parents drivers/nvme/host/Kbuild "$src/")
+	sed -i "s/@VERSION@/$version/" "$src/dkms.conf"
+	dkms status -m "$name" -v "$version" | grep -q . &&
+		dkms remove -m "$name" -v "$version" --all >/dev/null
+	dkms add -m "$name" -v "$version"
+	say "building $name $version for $kver with DKMS"
+	dkms build -m "$name" -v "$version" -k "$kver" || {
+		cat "/var/lib/dkms/$name/$version/build/make.log" >&2 2>/dev/null
+		die "the DKMS build failed"
+	}
+	dkms install -m "$name" -v "$version" -k "$kver"
+	dkms status -m "$name"
+	;;
+remove)
+	for v in $(dkms status -m "$name" | sed -n "s|^$name/\([^,:]*\).*|\1|p" | sort -u); do
+		dkms remove -m "$name" -v "$v" --all
+		rm -rf "/usr/src/$name-$v"
+	done
+	;;
+*) die "usage: $0 install|remove" ;;
+esac

@@ -87,21 +87,18 @@ def main():
         'host: Doorbell Buffer Config sent once per controller enable '
         '(%d enables, %d commands)' % (on_enables, on_configs))
 
-    s = span('reset')
-    if s is None:
-        tap(True, 'host: re-armed after every reset', skip='reset test not run')
-    else:
-        tap(s['enable'] == NR_RESETS and s['config'] == NR_RESETS,
-            'host: re-armed after every reset (%d resets: %d enables, '
-            '%d commands)' % (NR_RESETS, s['enable'], s['config']))
+    def armed_each_time(name, n, desc, what):
+        """NAME's span: n controller enables, each with the command."""
+        s = span(name)
+        if s is None:
+            tap(True, 'host: ' + desc, skip=name + ' test not run')
+        else:
+            tap(s['enable'] == n and s['config'] == n,
+                'host: %s (%d %s: %d enables, %d commands)'
+                % (desc, n, what, s['enable'], s['config']))
 
-    s = span('cycle')
-    if s is None:
-        tap(True, 'host: armed at every driver load', skip='cycle test not run')
-    else:
-        tap(s['enable'] == NR_CYCLES and s['config'] == NR_CYCLES,
-            'host: armed at every driver load (%d loads: %d enables, '
-            '%d commands)' % (NR_CYCLES, s['enable'], s['config']))
+    armed_each_time('reset', NR_RESETS, 're-armed after every reset', 'resets')
+    armed_each_time('cycle', NR_CYCLES, 'armed at every driver load', 'loads')
 
     s = span('mmio-only')
     if s is None:

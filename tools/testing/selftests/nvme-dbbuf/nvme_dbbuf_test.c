@@ -162,6 +162,16 @@ static bool reload_driver(const char *params)
 	return wait_for(ns_dev, 30);
 }
 
+/* reload_driver() for test @t; on failure, report @t failed and say why. */
+static bool reload_for(const struct test *t, const char *params)
+{
+	if (reload_driver(params))
+		return true;
+	ksft_test_result_fail("%s: loading the driver with '%s' failed\n",
+			      t->desc, params);
+	return false;
+}
+
 static bool has_param(const char *param)
 {
 	char path[128];
@@ -284,18 +294,12 @@ static void test_accounting(const struct test *t)
 		return;
 	}
 	mark("acct-off-begin");
-	if (!reload_driver("use_dbbuf=0")) {
-		ksft_test_result_fail("%s: reloading with use_dbbuf=0 failed\n",
-				      t->desc);
+	if (!reload_for(t, "use_dbbuf=0"))
 		return;
-	}
 	rc |= run_fio("acct-off", ACCT_JOB);
 	mark("acct-off-end");
-	if (!reload_driver("")) {
-		ksft_test_result_fail("%s: reloading the driver failed\n",
-				      t->desc);
+	if (!reload_for(t, ""))
 		return;
-	}
 	ksft_test_result(!rc, "%s\n", t->desc);
 }
 
@@ -385,18 +389,12 @@ static void test_wrap(const struct test *t)
 {
 	int rc;
 
-	if (!reload_driver("io_queue_depth=32")) {
-		ksft_test_result_fail("%s: reloading with io_queue_depth=32 failed\n",
-				      t->desc);
+	if (!reload_for(t, "io_queue_depth=32"))
 		return;
-	}
 	/* 2 x 64 MiB of 4 KiB writes and reads: thousands of laps. */
 	rc = fio_verify("wrap", 32, 2, per_job(2, 64ULL << 20));
-	if (!reload_driver("")) {
-		ksft_test_result_fail("%s: reloading the driver failed\n",
-				      t->desc);
+	if (!reload_for(t, ""))
 		return;
-	}
 	ksft_test_result(!rc, "%s\n", t->desc);
 }
 
@@ -433,19 +431,13 @@ static void test_mmio_only(const struct test *t)
 		return;
 	}
 	mark("mmio-only-begin");
-	if (!reload_driver("use_dbbuf=0")) {
-		ksft_test_result_fail("%s: reloading with use_dbbuf=0 failed\n",
-				      t->desc);
+	if (!reload_for(t, "use_dbbuf=0"))
 		return;
-	}
 	rc = fio_verify("mmio-only-qd32-j2", 32, 2, per_job(2, 32ULL << 20));
 	rc |= fio_verify_mixed("mmio-only-mixed");
 	mark("mmio-only-end");
-	if (!reload_driver("")) {
-		ksft_test_result_fail("%s: reloading the driver failed\n",
-				      t->desc);
+	if (!reload_for(t, ""))
 		return;
-	}
 	ksft_test_result(!rc, "%s\n", t->desc);
 }
 

@@ -87,12 +87,8 @@ else
 			KVER=$run
 			say "target: the running kernel $KVER"
 		else
-			if [ ! -e "$BUILD/.apt-updated" ]; then
-				say "refreshing the package lists"
-				apt-get update -qq >"$BUILD/apt.log" 2>&1 ||
-					say "apt-get update failed; using the lists there are"
-				touch "$BUILD/.apt-updated"
-			fi
+			apt_update_once ||
+				say "apt-get update failed; using the lists there are"
 			srcver=$(pkg_version linux-source-6.1)
 			[ -n "$srcver" ] || die "the archive has no linux-source-6.1; is this Debian 12 with bookworm and bookworm-security in sources.list?"
 			KVER=

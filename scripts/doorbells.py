@@ -40,7 +40,8 @@ def parse_console(path):
                 else:
                     buf.append(line)
                 continue
-            m = re.match(r'^MARK (\S+)$', line)
+            # guest-lib.sh prints "MARK x", the kselftest "# MARK x".
+            m = re.match(r'^(?:# )?MARK (\S+)\s*$', line)
             if m:
                 marks.append(m.group(1))
             m = re.match(r'^FIO-JSON-BEGIN (\S+)$', line)
@@ -49,19 +50,35 @@ def parse_console(path):
     return marks, jobs
 
 
-def parse_trace(path, nmarks):
-    """Per interval between marks: SQ and CQ doorbells on I/O queues."""
-    counts = [[0, 0] for _ in range(nmarks + 1)]
+def count_events(path, nmarks):
+    """Per interval between marks (index k: after the k-th mark), the
+    events QEMU traced: MMIO doorbells on I/O queues ('sq', 'cq'),
+    controller enables ('enable') and Doorbell Buffer Config commands
+    ('config').  Returns the list and the number of marks in the trace."""
+    counts = [dict(sq=0, cq=0, enable=0, config=0) for _ in range(nmarks + 1)]
     k = 0
     with open_log(path) as f:
         for line in f:
             if 'pci_nvme_getfeat' in line and 'fid 0xe ' in line:
                 k += 1
                 continue
-            m = re.search(r'pci_nvme_mmio_doorbell_(sq|cq) [sc]qid (\d+)', line)
-            if m and int(m.group(2)) != 0:
-                counts[min(k, nmarks)][0 if m.group(1) == 'sq' else 1] += 1
+            c = counts[min(k, nmarks)]
+            if 'pci_nvme_mmio_start_success' in line:
+                c['enable'] += 1
+            elif 'pci_nvme_dbbuf_config' in line:
+                c['config'] += 1
+            else:
+                m = re.search(r'pci_nvme_mmio_doorbell_(sq|cq) [sc]qid (\d+)',
+                              line)
+                if m and int(m.group(2)) != 0:
+                    c[m.group(1)] += 1
     return counts, k
+
+
+def parse_trace(path, nmarks):
+    """Per interval between marks: [SQ, CQ] doorbells on I/O queues."""
+    counts, k = count_events(path, nmarks)
+    return [[c['sq'], c['cq']] for c in counts], k
 
 
 def main():

@@ -7,6 +7,21 @@ BUILD=${BUILD:-$TOP/build}
 say()  { printf '==> %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+# Refresh the package lists once per build/ (the log is build/apt.log).
+apt_update_once() {
+	mkdir -p "$BUILD"
+	[ -e "$BUILD/.apt-updated" ] && return 0
+	say "refreshing the package lists"
+	$SUDO apt-get update -qq >"$BUILD/apt.log" 2>&1 || {
+		tail -n 20 "$BUILD/apt.log" >&2
+		return 1
+	}
+	touch "$BUILD/.apt-updated"
+}
+
 # Install Debian packages that are missing.  Needs root (or sudo).
 need_pkgs() {
 	local missing=() p
@@ -16,16 +31,9 @@ need_pkgs() {
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	say "installing missing packages: ${missing[*]}"
-	local sudo=
-	[ "$(id -u)" -eq 0 ] || sudo=sudo
-	mkdir -p "$BUILD"
-	if [ ! -e "$BUILD/.apt-updated" ]; then
-		$sudo apt-get update -qq >"$BUILD/apt.log" 2>&1 || {
-			tail -n 20 "$BUILD/apt.log" >&2
-			die "apt-get update failed; cannot install ${missing[*]}"; }
-		touch "$BUILD/.apt-updated"
-	fi
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+	apt_update_once ||
+		die "apt-get update failed; cannot install ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
 		--no-install-recommends "${missing[@]}" >"$BUILD/apt.log" 2>&1 || {
 		tail -n 20 "$BUILD/apt.log" >&2
 		die "could not install: ${missing[*]} (apt-get install failed, see above)"; }

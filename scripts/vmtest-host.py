@@ -5,15 +5,18 @@
 The guest test marks its workloads ("# MARK name" on the console, and a
 Get Features (Timestamp) command that QEMU traces as pci_nvme_getfeat fid
 0xe); the k-th console mark is the k-th such trace line.  Between marks
-this counts controller enables (pci_nvme_mmio_start_success), Doorbell
-Buffer Config commands (pci_nvme_dbbuf_config) and MMIO doorbell writes on
-I/O queues, and checks them.
+this counts (scripts/doorbells.py) controller enables, Doorbell Buffer
+Config commands and MMIO doorbell writes on I/O queues, and checks them.
 
 usage: vmtest-host.py CONSOLE_LOG TRACE_LOG
 Prints TAP lines (no plan); exit status 1 if any check failed.
 """
+import os
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import doorbells  # noqa: E402
 
 NR_RESETS = 20
 NR_CYCLES = 20
@@ -34,32 +37,13 @@ def tap(ok, desc, skip=None):
 
 def main():
     console, trace = sys.argv[1], sys.argv[2]
-    marks, ios = [], {}
+    marks, _ = doorbells.parse_console(console)
+    ios = {}
     for line in open(console, errors='replace'):
-        m = re.match(r'^(?:# )?MARK (\S+)\s*$', line)
-        if m:
-            marks.append(m.group(1))
         m = re.match(r'^# IOS (\S+) (-?\d+)', line)
         if m:
             ios[m.group(1)] = int(m.group(2))
-    # per[k]: counts after the k-th mark (per[0]: before the first one)
-    per = [dict(enable=0, config=0, sq=0, cq=0) for _ in marks + [None]]
-    k = 0
-    for line in open(trace, errors='replace'):
-        if 'pci_nvme_getfeat ' in line and ' fid 0xe ' in line:
-            k += 1
-            if k > len(marks):
-                sys.exit('vmtest-host.py: more marks in the trace than on the console')
-            continue
-        c = per[k]
-        if 'pci_nvme_mmio_start_success' in line:
-            c['enable'] += 1
-        elif 'pci_nvme_dbbuf_config' in line:
-            c['config'] += 1
-        else:
-            m = re.search(r'pci_nvme_mmio_doorbell_(sq|cq) [sc]qid (\d+)', line)
-            if m and m.group(2) != '0':
-                c[m.group(1)] += 1
+    per, k = doorbells.count_events(trace, len(marks))
     if k != len(marks):
         sys.exit('vmtest-host.py: %d marks on the console, %d in the trace'
                  % (len(marks), k))

@@ -252,12 +252,6 @@ static unsigned long long per_job(int jobs, unsigned long long want)
 	return (want < max ? want : max) & ~4095ULL;
 }
 
-static void test_oacs(const struct test *t)
-{
-	/* Reached only when the bit is set: see main(). */
-	ksft_test_result_pass("%s\n", t->desc);
-}
-
 static void test_verify(const struct test *t)
 {
 	static const int depths[] = { 1, 32, 128 };
@@ -442,8 +436,6 @@ static void test_mmio_only(const struct test *t)
 }
 
 static const struct test tests[] = {
-	{ "oacs", "controller supports Doorbell Buffer Config (OACS bit 8)",
-	  test_oacs },
 	{ "verify", "fio --verify: iodepth 1/32/128, 1/2 jobs, 512 B-128 KiB",
 	  test_verify },
 	{ "accounting", "workload for the trap count: iodepth 32, 2 jobs, shadow on and off",

@@ -45,3 +45,65 @@ load_base() {
 	# shellcheck disable=SC1091
 	. "$BUILD/base.env"
 }
+
+# Choose QEMU's accelerator once per machine; sets ACCEL (kvm|tcg),
+# ACCEL_ARGS (an array) and ACCEL_WHY.  A writable /dev/kvm is not enough:
+# under nested virtualization QEMU may abort ("failed to set MSR 0x10a") or
+# hang after the kernel is decompressed.  So KVM is used only after a probe
+# boot of the guest kernel reached its /init; the verdict is kept in
+# build/accel.env.  ACCEL=kvm|tcg overrides the probe.  Needs load_base.
+pick_accel() {
+	local cache=$BUILD/accel.env key probe rc
+	key="$(uname -r) $(qemu-system-x86_64 --version | head -n1) $KVER"
+	case ${ACCEL:-} in
+	kvm)
+		[ -w /dev/kvm ] || die "ACCEL=kvm, but /dev/kvm is missing or not writable"
+		ACCEL_WHY="ACCEL=kvm given" ;;
+	tcg)
+		ACCEL_WHY="ACCEL=tcg given" ;;
+	'')
+		if [ -f "$cache" ] && [ "$(sed -n 's/^# key: //p' "$cache")" = "$key" ]; then
+			# shellcheck disable=SC1090
+			. "$cache"
+		else
+			if [ ! -e /dev/kvm ]; then
+				ACCEL=tcg ACCEL_WHY="no /dev/kvm"
+			elif [ ! -w /dev/kvm ]; then
+				ACCEL=tcg ACCEL_WHY="/dev/kvm is not writable by $(id -un)"
+			else
+				say "probing KVM: a short boot of $KVER must reach the guest's /init (at most 60 s)"
+				probe=$(mktemp -d)
+				mkdir -p "$probe/root/bin"
+				cp /bin/busybox "$probe/root/bin/busybox"
+				printf '#!/bin/busybox sh\n/bin/busybox echo KVM-PROBE-INIT-REACHED\n/bin/busybox poweroff -f\n' \
+					> "$probe/root/init"
+				chmod +x "$probe/root/init"
+				(cd "$probe/root" && find . | cpio -o -H newc --quiet) > "$probe/initrd"
+				timeout -k 5 60 qemu-system-x86_64 -machine q35 -accel kvm -cpu host \
+					-smp 1 -m 256M -nographic -no-reboot -nodefaults -serial stdio \
+					-kernel "$IMAGE/boot/vmlinuz-$KVER" -initrd "$probe/initrd" \
+					-append "console=ttyS0 quiet panic=-1" </dev/null \
+					> "$probe/log" 2>&1 && rc=0 || rc=$?
+				if grep -q KVM-PROBE-INIT-REACHED "$probe/log"; then
+					ACCEL=kvm ACCEL_WHY="a probe boot under KVM reached /init"
+				elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+					ACCEL=tcg ACCEL_WHY="/dev/kvm exists, but a probe boot under KVM hung (nested virtualization?)"
+				else
+					ACCEL=tcg ACCEL_WHY="/dev/kvm exists, but QEMU cannot use it: $(grep -m1 -i -e error -e assert "$probe/log" | cut -c1-120)"
+				fi
+				cp "$probe/log" "$BUILD/accel-probe.log"
+				rm -rf "$probe"
+			fi
+			say "QEMU accelerator: $ACCEL ($ACCEL_WHY); kept in ${cache#$TOP/}"
+			mkdir -p "$BUILD"
+			printf '# key: %s\nACCEL=%s\nACCEL_WHY=%q\n' "$key" "$ACCEL" "$ACCEL_WHY" > "$cache"
+		fi ;;
+	*)
+		die "ACCEL=$ACCEL: must be kvm or tcg" ;;
+	esac
+	if [ "$ACCEL" = kvm ]; then
+		ACCEL_ARGS=(-accel kvm -cpu host)
+	else
+		ACCEL_ARGS=(-accel tcg)
+	fi
+}

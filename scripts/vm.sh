@@ -153,13 +153,8 @@ if [ -n "$DRIVE2" ]; then
 	drives+=(-blockdev "$blockdev" -device "$dev")
 fi
 
-if [ -w /dev/kvm ]; then
-	accel=(-accel kvm -cpu host)
-	ACCEL=kvm
-else
-	accel=(-accel tcg)
-	ACCEL=tcg
-fi
+pick_accel
+accel=("${ACCEL_ARGS[@]}")
 trace=()
 if [ -n "$TRACE" ]; then
 	: > "$TRACE"
@@ -169,7 +164,8 @@ if [ -n "$TRACE" ]; then
 	trace+=(-D "$TRACE")
 fi
 
-say "booting $KVER under QEMU ($ACCEL, $SMP CPUs, $DRIVE drive $SIZE${DRIVE2:+ + $DRIVE2 drive ${SIZE2}}${QUEUES:+, $QUEUES queues}${MQES:+, mqes $MQES}); console: ${LOG#$TOP/}"
+say "booting $KVER under QEMU ($ACCEL: $ACCEL_WHY; $SMP CPUs, $DRIVE drive $SIZE${DRIVE2:+ + $DRIVE2 drive ${SIZE2}}${QUEUES:+, $QUEUES queues}${MQES:+, mqes $MQES}); console: ${LOG#$TOP/}"
+echo "VM-ACCEL $ACCEL ($ACCEL_WHY)" > "$LOG"
 set +e
 # qboot: a minimal firmware that boots -kernel directly.  Unlike SeaBIOS it
 # does not probe (and enable) the NVMe controller before Linux does, so the
@@ -181,7 +177,7 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -machine q35 "${accel[@]}" "${bios[@
 	-serial stdio -kernel "$IMAGE/boot/vmlinuz-$KVER" -initrd "$run/initrd" \
 	-append "console=ttyS0 quiet panic=-1 oops=panic" \
 	"${drives[@]}" "${trace[@]}" \
-	< /dev/null 2>&1 | tr -d '\r' | tee "$LOG" |
+	< /dev/null 2>&1 | tr -d '\r' | tee -a "$LOG" |
 	sed -u -e '/^FIO-JSON-BEGIN/,/^FIO-JSON-END/d' -e 's/\x1b[[0-9;?]*[a-zA-Z]//g' \
 		-e '/^\x1bc/d' -e 's/^/  | /' >&2
 qrc=${PIPESTATUS[0]}

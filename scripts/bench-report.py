@@ -6,22 +6,25 @@ usage: bench-report.py [RAW_DIR] [--out DIR] [--no-plot]
 
 RAW_DIR (default build/bench/raw) holds what scripts/bench.sh saved:
 bench.env (the run's settings and labels), bench-jobs (the jobs, in
-order) and one directory per boot with meta.env, console.log (fio JSON,
-marks), and trace.log[.gz] (QEMU trace: all doorbell events in traced
-boots, only pci_nvme_dbbuf_config in untraced ones) plus doorbells.tsv
+order) and one directory per boot with meta.env, console.log (first line
+"VM-ACCEL kvm|tcg (why)" from vm.sh, fio JSON, marks), and
+trace.log[.gz] (QEMU trace: all doorbell events in traced boots, only
+pci_nvme_dbbuf_config in untraced ones) plus doorbells.tsv
 (scripts/doorbells.py's counts) in traced boots.
 
 Writes DIR/bench.md, DIR/bench.csv and, with gnuplot, DIR/bench.png
 (DIR defaults to RAW_DIR's parent), prints the tables and a summary.
 Per job and driver: IOPS median, min and max over the untraced boots;
 SQ and CQ MMIO doorbells per I/O on the I/O queues from the traced boots
-(median when several); the guest's own counters where the driver prints
-them (scripts/guest/bench.sh: bench_counters), else n/a; ratios of ours
-against stock and against off.
+(median when several); ratios of ours against stock and against off,
+next to stock2 against stock: the stock driver against itself (A/A), from
+which each job's noise floor is derived (see noise_floors(); the report
+explains the method in its own text).  A ratio is called better or worse
+only outside that floor.
 
 Exit status: 0; 3 when the data is INVALID (a driver's shadow doorbells
 were not in the state it stands for, or a boot ran the wrong module);
-1 on errors, such as raw data from more than one accelerator.
+1 on errors, such as boots run under different accelerators.
 """
 import csv
 import glob
@@ -36,17 +39,27 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import doorbells  # noqa: E402
 
-DRIVERS = ['stock', 'ours', 'off']
-# A boot during which other processes took this share of the host's CPU
-# (percent; bench.sh measures it) is reported as noisy.
-NOISY = 5
+# The drivers, in the order of the tables and the chart (scripts/bench.sh
+# boots them stock, ours, off, stock2 in every round).
+DRIVERS = ['stock', 'stock2', 'ours', 'off']
 DESC = {'stock': "Debian's stock nvme.ko (upstream shadow doorbells)",
+        'stock2': "Debian's stock nvme.ko again, in boots of its own "
+                  "(the A/A comparison)",
         'ours': 'our nvme.ko',
         'off': 'our nvme.ko with use_dbbuf=0 (MMIO doorbells only)'}
+# A boot during which other processes took at least this share of the
+# host's CPU (percent; bench.sh measures it) is listed as sharing the host.
+BUSY = 5
+# The metrics compared: key, label, whether higher is better.
+METRICS = [('iops', 'IOPS', True), ('mmio', 'MMIO/IO', False)]
+# Ratios are printed with two decimals: a noise floor below half a unit of
+# the last digit would call better or worse a ratio printed as 1.00.  Floors
+# are factors on a log scale (see noise_floors), so this one is ln(1.005).
+RESOLUTION = math.log(1.005)
 
 
 def die(msg, code=1):
-    sys.stderr.write('bench-report.py: %s\n' % msg)
+    sys.stderr.write('bench-report.py: error: %s\n' % msg)
     sys.exit(code)
 
 
@@ -79,21 +92,25 @@ def fio_iops(rep):
 
 def load_boot(d, env):
     meta = read_env(os.path.join(d, 'meta.env'))
+    rnd = meta.get('ROUND', '')
     b = {'dir': d, 'name': os.path.basename(d), 'kind': meta.get('KIND'),
-         'driver': meta.get('DRIVER'), 'accel': meta.get('ACCEL') or '?',
+         'driver': meta.get('DRIVER'),
+         'round': int(rnd) if rnd.isdigit() else None,
+         'accel': None, 'accel_why': None,
          'rc': int(meta.get('RC', '1') or 1),
          'seconds': meta.get('SECONDS', '?'), 'problems': [], 'notes': [],
          'other_cpu': int(meta['OTHER_CPU']) if meta.get('OTHER_CPU') else None,
-         'jobs': {}, 'doorbells': {}, 'counters': {}}
+         'jobs': {}, 'doorbells': {}}
     console = first(os.path.join(d, 'console.log'),
                     os.path.join(d, 'console.log.gz'))
     if b['rc'] != 0:
         b['notes'].append('guest exit %d' % b['rc'])
-    if (b['other_cpu'] or 0) >= NOISY:
+    if (b['other_cpu'] or 0) >= BUSY:
         b['notes'].append('other processes took %d%% of the host CPU'
                           % b['other_cpu'])
     if not console:
         b['notes'].append('no console log')
+        b['accel'] = meta.get('ACCEL') or None
         return b
     try:
         marks, jobs = doorbells.parse_console(console)
@@ -111,19 +128,20 @@ def load_boot(d, env):
     with doorbells.open_log(console) as f:
         for line in f:
             line = line.rstrip('\n')
-            if line.startswith('NVME-SRCVERSION '):
+            if line.startswith('VM-ACCEL ') and b['accel'] is None:
+                # vm.sh's first line: VM-ACCEL kvm|tcg (why)
+                m = re.match(r'^VM-ACCEL (\S+)(?: \((.*)\))?\s*$', line)
+                if m:
+                    b['accel'], b['accel_why'] = m.group(1), m.group(2)
+            elif line.startswith('NVME-SRCVERSION '):
                 src = line.split(' ', 1)[1].strip()
             elif line.startswith('BENCH-USE-DBBUF '):
                 use = line.split(' ', 1)[1].strip()
             elif line.startswith('BENCH-DMESG '):
                 dmesg.append(line.split(' ', 1)[1].strip())
-            elif line.startswith('DBBUF-COUNTERS '):
-                f2 = line.split()
-                if len(f2) >= 2:
-                    b['counters'][f2[1]] = {
-                        k: int(v) for k, v in
-                        (x.split('=', 1) for x in f2[2:] if '=' in x)
-                        if re.match(r'^-?\d+$', v)}
+    if b['accel'] is None:
+        # raw data of a bench.sh older than vm.sh's VM-ACCEL line
+        b['accel'] = meta.get('ACCEL') or None
     b['use_dbbuf'] = use
     # Was it the module it should be?
     want = env.get('SRC_' + (b['driver'] or ''))
@@ -188,6 +206,40 @@ def load_boot(d, env):
     return b
 
 
+def check_accel(boots):
+    """The accelerator of every boot that measured something, or exit 1
+    when they differ (or one is unknown): such boots are not comparable."""
+    used = [b for b in boots if b['jobs']]
+    unknown = [b['name'] for b in used if not b['accel']]
+    if unknown:
+        die('no accelerator recorded for boot(s) %s (no VM-ACCEL line in '
+            'the console log, no ACCEL in meta.env), so they cannot be put '
+            'in one comparison with the others; run make bench again'
+            % ', '.join(unknown))
+    groups = {}
+    for b in used:
+        groups.setdefault(b['accel'], []).append(b['name'])
+    if len(groups) > 1:
+        order = sorted(groups, key=lambda a: (len(groups[a]), a))
+        desc = []
+        for a in order:
+            names = groups[a]
+            if a == order[-1] and len(names) > 8:
+                desc.append('%s: the other %d boots (%s ... %s)'
+                            % (a.upper(), len(names), names[0], names[-1]))
+            else:
+                desc.append('%s: %s' % (a.upper(), ', '.join(names)))
+        die('the boots ran under different accelerators, and boots of '
+            'different accelerators cannot be put in one comparison: %s. '
+            'Run make bench again (ACCEL=kvm or ACCEL=tcg makes every boot '
+            'use one).' % '; '.join(desc))
+    if not groups:
+        return '?', []
+    accel = next(iter(groups))
+    whys = list(dict.fromkeys(b['accel_why'] for b in used if b['accel_why']))
+    return accel, whys
+
+
 def med(xs):
     return statistics.median(xs) if xs else None
 
@@ -215,6 +267,19 @@ def f_ratio(v):
     return 'n/a' if v is None else '%.2f' % v
 
 
+def f_factor(v):
+    """A distance on the log scale, as the factor it stands for."""
+    return 'n/a' if v is None else 'x%.2f' % math.exp(v)
+
+
+def f_band(v):
+    """The noise band of a floor: ratios from 1/f to f are within noise."""
+    if v is None:
+        return 'n/a'
+    nd = 3 if math.exp(v) < 1.05 else 2
+    return '%.*f-%.*f' % (nd, math.exp(-v), nd, math.exp(v))
+
+
 def md_table(head, rows, text=1):
     """A markdown table; the first TEXT columns left-aligned, the rest right."""
     out = ['| ' + ' | '.join(head) + ' |',
@@ -224,31 +289,22 @@ def md_table(head, rows, text=1):
     return out
 
 
+VALUE = {'iops': 'iops_med', 'mmio': 'mmio'}
+
+
 def aggregate(boots, jobs):
     cells = {}
     for job in jobs:
         for drv in DRIVERS:
             # INVALID boots count too: their rows are flagged, not hidden.
             bs = [b for b in boots if b['driver'] == drv]
-            iops = [b['jobs'][job][0] for b in bs
-                    if b['kind'] == 'untraced' and job in b['jobs']]
+            un = [b for b in bs if b['kind'] == 'untraced' and job in b['jobs']]
+            iops = [b['jobs'][job][0] for b in un]
             tr = [b for b in bs if b['kind'] == 'traced' and job in b['doorbells']]
             sq = med([b['doorbells'][job][0] for b in tr])
             cq = med([b['doorbells'][job][1] for b in tr])
             tot = [sum(b['doorbells'][job]) for b in tr]
             tiops = med([b['jobs'][job][0] for b in tr])
-            # Guest counters: traced boots, whose fio runs have no ramp, so
-            # they count the same I/Os as QEMU's trace.
-            gsq, gcq = [], []
-            for b in tr:
-                c0 = b['counters'].get(job + '-begin')
-                c1 = b['counters'].get(job + '-end')
-                ios = b['jobs'][job][1]
-                if c0 and c1 and ios:
-                    if 'sq_mmio' in c0 and 'sq_mmio' in c1:
-                        gsq.append((c1['sq_mmio'] - c0['sq_mmio']) / ios)
-                    if 'cq_mmio' in c0 and 'cq_mmio' in c1:
-                        gcq.append((c1['cq_mmio'] - c0['cq_mmio']) / ios)
             cells[job, drv] = {
                 'iops_med': med(iops), 'iops_min': min(iops) if iops else None,
                 'iops_max': max(iops) if iops else None, 'n': len(iops),
@@ -256,14 +312,127 @@ def aggregate(boots, jobs):
                 'mmio_min': min(tot) if tot else None,
                 'mmio_max': max(tot) if tot else None,
                 'ntraced': len(tr), 'iops_traced': tiops,
-                'gsq': med(gsq), 'gcq': med(gcq)}
+                # per round, for the per-boot A/A pairs
+                'iops_rounds': {b['round']: b['jobs'][job][0] for b in un},
+                'mmio_rounds': {b['round']: sum(b['doorbells'][job])
+                                for b in tr}}
     for job in jobs:
-        o = cells[job, 'ours']
-        for ref in ('stock', 'off'):
-            r = cells[job, ref]
-            o['iops_vs_' + ref] = ratio(o['iops_med'], r['iops_med'])
-            o['mmio_vs_' + ref] = ratio(o['mmio'], r['mmio'])
+        for drv, ref in (('ours', 'stock'), ('ours', 'off'),
+                         ('stock2', 'stock')):
+            for m, _, _ in METRICS:
+                cells[job, drv]['%s_vs_%s' % (m, ref)] = ratio(
+                    cells[job, drv][VALUE[m]], cells[job, ref][VALUE[m]])
     return cells
+
+
+def noise_floors(cells, jobs):
+    """Per job and metric, the noise floor derived from the A/A comparison
+    (stock2 against stock); method_text() says the same in words.  All on a
+    log scale, so that a ratio r and 1/r are equally far from 1:
+      dev   = |ln(stock2/stock)|, the ratio of medians (as ours/stock is)
+      pairs = stock2/stock of each round's two boots (per-boot ratios)
+      half  = (ln max(pairs) - ln min(pairs)) / 2, 0 with fewer than two
+      own   = dev + half
+      floor = max(own, RESOLUTION) with two pairs or more; with fewer,
+              max(own, the largest dev of any job of the run, RESOLUTION)
+    Returns {(job, metric): {...}} and {metric: (largest dev, its job)}."""
+    nf, worst = {}, {}
+    for m, _, _ in METRICS:
+        for job in jobs:
+            s1 = cells[job, 'stock'][m + '_rounds']
+            s2 = cells[job, 'stock2'][m + '_rounds']
+            pairs = [s2[r] / s1[r] for r in sorted(set(s1) & set(s2),
+                                                   key=lambda r: r or 0)
+                     if s1[r]]
+            aa = cells[job, 'stock2'][m + '_vs_stock']
+            dev = None if not aa else abs(math.log(aa))
+            half = (math.log(max(pairs) / min(pairs)) / 2
+                    if len(pairs) >= 2 and min(pairs) > 0 else 0.0)
+            nf[job, m] = {'aa': aa, 'pairs': pairs, 'dev': dev, 'half': half,
+                          'own': None if dev is None else dev + half}
+        devs = [(nf[j, m]['dev'], j) for j in jobs
+                if nf[j, m]['dev'] is not None]
+        worst[m] = max(devs) if devs else (None, None)
+        for job in jobs:
+            e = nf[job, m]
+            if e['own'] is None:
+                e['floor'], e['set_by'] = None, None
+                continue
+            guard = worst[m][0] if len(e['pairs']) < 2 else 0.0
+            e['floor'] = max(e['own'], guard, RESOLUTION)
+            e['set_by'] = ('this job' if e['floor'] == e['own'] else
+                           'largest (a) of the run' if e['floor'] == guard
+                           else 'resolution')
+    return nf, worst
+
+
+def verdict(r, floor, higher_better):
+    if r is None:
+        return 'n/a'
+    if floor is None:
+        return 'no floor'
+    if r <= 0:
+        return 'n/a'
+    if abs(math.log(r)) <= floor:
+        return 'within noise'
+    return 'better' if (r > 1) == higher_better else 'worse'
+
+
+def f_judged(r, v):
+    """A ratio for the markdown tables, bold when outside the noise floor."""
+    s = f_ratio(r)
+    return '**%s**' % s if v in ('better', 'worse') else s
+
+
+def pair_counts(nf, jobs, m):
+    ns = sorted({len(nf[j, m]['pairs']) for j in jobs})
+    if not ns:
+        return '0'
+    return str(ns[0]) if len(ns) == 1 else '%d-%d' % (ns[0], ns[-1])
+
+
+def method_text(nf, worst, jobs):
+    """How the noise floor is derived, with this run's numbers."""
+    n_u, n_t = pair_counts(nf, jobs, 'iops'), pair_counts(nf, jobs, 'mmio')
+    t = ('stock2 is Debian\'s stock nvme.ko again, booted as a fourth driver '
+         'in every round (stock, ours, off, stock2) through exactly the same '
+         'pipeline, so stock2 against stock is an A/A comparison: whatever '
+         'separates the two is the bench\'s own noise. Distances from 1 are '
+         'taken as factors, so that a ratio r and 1/r are equally far (0.80 '
+         'as far below 1 as 1.25 is above). Per job, for IOPS (untraced '
+         'boots; %s pair(s) of stock and stock2 boots per job in this run) '
+         'and for MMIO doorbells per I/O (traced boots; %s pair(s)), the '
+         'noise floor is the product of (a) the factor by which stock2/stock, '
+         'taken as a ratio of medians the way ours/stock is, misses 1, and '
+         '(b) half the range, on a log scale, of the per-boot ratios '
+         'stock2/stock of each round\'s two boots (the square root of the '
+         'largest over the smallest): the boot-to-boot scatter that one '
+         'ratio of medians can hide. A job with fewer than two pairs has no '
+         'measure of (b), and its single pair can agree by chance, so its '
+         'floor is at least the largest factor (a) of any job of the run for '
+         'that metric' % (n_u, n_t))
+    ws = []
+    for m, label, _ in METRICS:
+        if worst[m][0] is not None:
+            ws.append('%s for %s, on %s' % (f_factor(worst[m][0]), label,
+                                            worst[m][1]))
+    t += (' (%s here)' % '; '.join(ws)) if ws else ''
+    t += ('. No floor is below x%.3f, the resolution of the ratios as '
+          'printed. A ratio of ours against stock or against off is called '
+          'better or worse only when it lies outside the job\'s noise band '
+          'for that metric, 1/floor to floor; otherwise it is within noise.'
+          % math.exp(RESOLUTION))
+    single = {label: len([j for j in jobs if len(nf[j, m]['pairs']) < 2])
+              for m, label, _ in METRICS}
+    if any(single.values()):
+        t += (' In this run %s.' % ' and '.join(
+            '%d of %d job(s) had fewer than two %s pairs' % (n, len(jobs), lab)
+            for lab, n in single.items() if n))
+    if all(worst[m][0] is None for m, _, _ in METRICS):
+        t = ('There is no A/A data (no stock2 boots with results), so no '
+             'noise floor can be derived and no ratio is called better or '
+             'worse.')
+    return t
 
 
 def gp_str(s):
@@ -301,15 +470,16 @@ def plot(out, env, jobs, cells, label, invalid, bad_drv):
         f.write('outfile = %s\n' % gp_str(png))
         f.write('njobs = %d\n' % len(jobs))
         f.write('title1 = %s\n' % gp_str(
-            'NVMe shadow doorbells: fio 4 KiB, Debian stock nvme.ko vs ours vs ours with use_dbbuf=0'))
+            'NVMe shadow doorbells: fio 4 KiB, Debian stock nvme.ko (twice: '
+            'A/A) vs ours vs ours with use_dbbuf=0'))
         f.write('title2 = %s\n' % gp_str(label))
         short = ''
         if invalid:
             short = invalid if len(invalid) <= 150 else \
                 invalid[:140].rsplit(' ', 1)[0] + ' ... (see bench.md)'
         f.write('title3 = %s\n' % gp_str(short))
-        for d, name in (('stock', 'stock'), ('ours', 'ours'),
-                        ('off', 'off (use_dbbuf=0)')):
+        for d, name in (('stock', 'stock'), ('stock2', 'stock2 (A/A)'),
+                        ('ours', 'ours'), ('off', 'off (use_dbbuf=0)')):
             f.write('%slabel = %s\n' % (d, gp_str(
                 name + (' INVALID' if d in bad_drv else ''))))
         f.write('iopsnote = %s\n' % gp_str(
@@ -333,6 +503,24 @@ def plot(out, env, jobs, cells, label, invalid, bad_drv):
     if r.returncode != 0:
         return None, 'gnuplot failed: ' + r.stderr.strip()[-500:]
     return png, None
+
+
+def verdict_phrase(jobs, cells, nf, drv, ref, m, higher_better):
+    by = {}
+    for j in jobs:
+        v = verdict(cells[j, drv]['%s_vs_%s' % (m, ref)], nf[j, m]['floor'],
+                    higher_better)
+        by.setdefault(v, []).append(j)
+    out = []
+    for v in ('better', 'worse'):
+        if v in by:
+            out.append('%s on %s' % (v, ', '.join(by[v])))
+    if 'within noise' in by:
+        out.append('within noise on %d job(s)' % len(by['within noise']))
+    rest = len(by.get('n/a', [])) + len(by.get('no floor', []))
+    if rest:
+        out.append('not judged on %d job(s) (no data or no floor)' % rest)
+    return ', '.join(out)
 
 
 def main():
@@ -365,20 +553,21 @@ def main():
              for m in sorted(glob.glob(os.path.join(raw, '*', 'meta.env')))]
     if not boots:
         die('no boots under %s' % raw)
-    accels = sorted({b['accel'] for b in boots} | {env.get('ACCEL', '?')})
-    accels = [a for a in accels if a != '?'] or ['?']
-    if len(accels) > 1:
-        die('the raw data mixes accelerators (%s): results are not comparable; '
-            'run make bench again' % ', '.join(accels))
-    accel = accels[0].upper()
+    accel, whys = check_accel(boots)
+    accel = accel.upper()
+    nused = len([b for b in boots if b['jobs']])
     seen = {j for b in boots for j in b['jobs']}
     jobs = [j for j in order if j in seen] + sorted(seen - set(order))
     cells = aggregate(boots, jobs)
+    nf, worst = noise_floors(cells, jobs)
+    method = method_text(nf, worst, jobs)
 
     cmd = env.get('COMMAND', '?')
     label = '%s, %s host cores, %s guest vCPUs, %s, `%s`' % (
         accel, env.get('HOST_CORES', '?'), env.get('GUEST_CPUS', '?'),
         env.get('DATE', '?'), cmd)
+    accel_line = 'Accelerator: %s in all %d boots with results (%s).' % (
+        accel, nused, '; '.join(whys) if whys else 'reason not recorded')
     bad = [b for b in boots if b['problems']]
     invalid = ''
     bad_drv = sorted({b['driver'] for b in bad},
@@ -396,25 +585,26 @@ def main():
     # --- markdown -----------------------------------------------------------
     md = ['# make bench: NVMe shadow doorbells', '',
           '%s.  ' % label,
+          '%s  ' % accel_line,
           'QEMU %s, guest kernel %s, %s.  ' % (
               env.get('QEMU', '?'), env.get('KVER', '?'), env.get('FIO', 'fio')),
           'Host CPU: %s.  ' % env.get('HOST_CPU', '?'),
           'Boots per driver: %s untraced (IOPS) and %s traced (doorbells), '
-          'interleaved stock, ours, off; %s s per job, with a %s s ramp in '
-          'untraced boots and none in traced ones.' % (
+          'interleaved stock, ours, off, stock2; %s s per job, with a %s s '
+          'ramp in untraced boots and none in traced ones.' % (
               env.get('BOOTS', '?'), env.get('TRACED', '?'),
               env.get('RUNTIME', '?'), env.get('RAMP', '?')), '',
-          'Drivers: **stock** = %s (srcversion %s); **ours** = %s '
-          '(srcversion %s); **off** = %s.' % (
-              DESC['stock'], env.get('SRC_stock', '?'), DESC['ours'],
+          'Drivers: **stock** = %s (srcversion %s); **stock2** = %s '
+          '(srcversion %s); **ours** = %s (srcversion %s); **off** = %s.' % (
+              DESC['stock'], env.get('SRC_stock', '?'), DESC['stock2'],
+              env.get('SRC_stock2', '?'), DESC['ours'],
               env.get('SRC_ours', '?'), DESC['off']), '']
     if invalid:
         md += ['**%s.** The rows of %s below include those boots and do not '
                'measure what their label claims.' % (
                    invalid, ', '.join(bad_drv)), '']
     head = ['job', 'driver', 'IOPS median', 'IOPS min', 'IOPS max', 'boots',
-            'SQ MMIO/IO', 'CQ MMIO/IO', 'MMIO/IO', 'guest SQ/IO',
-            'guest CQ/IO']
+            'SQ MMIO/IO', 'CQ MMIO/IO', 'MMIO/IO']
     rows = []
     for job in jobs:
         for d in DRIVERS:
@@ -422,35 +612,78 @@ def main():
             rows.append([job, d + (' INVALID' if d in bad_drv else ''),
                          f_iops(c['iops_med']), f_iops(c['iops_min']),
                          f_iops(c['iops_max']), c['n'], f_num(c['sq']),
-                         f_num(c['cq']), f_num(c['mmio']), f_num(c['gsq']),
-                         f_num(c['gcq'])])
+                         f_num(c['cq']), f_num(c['mmio'])])
     t1 = md_table(head, rows, 2)
-    head2 = ['job', 'IOPS ours/stock', 'IOPS ours/off', 'MMIO/IO ours/stock',
-             'MMIO/IO ours/off']
+    # Verdicts, per job: metric -> reference -> verdict
+    vd = {}
+    for job in jobs:
+        for m, _, up in METRICS:
+            for ref in ('stock', 'off'):
+                vd[job, m, ref] = verdict(
+                    cells[job, 'ours']['%s_vs_%s' % (m, ref)],
+                    nf[job, m]['floor'], up)
+    head2 = ['job', 'IOPS ours/stock', 'IOPS stock2/stock (A/A)',
+             'IOPS noise band', 'IOPS verdict', 'MMIO/IO ours/stock',
+             'MMIO/IO stock2/stock (A/A)', 'MMIO/IO noise band',
+             'MMIO/IO verdict']
     rows2 = []
     for job in jobs:
-        o = cells[job, 'ours']
-        rows2.append([job, f_ratio(o['iops_vs_stock']), f_ratio(o['iops_vs_off']),
-                      f_ratio(o['mmio_vs_stock']), f_ratio(o['mmio_vs_off'])])
+        o, s2 = cells[job, 'ours'], cells[job, 'stock2']
+        row = [job]
+        for m, _, _ in METRICS:
+            row += [f_judged(o[m + '_vs_stock'], vd[job, m, 'stock']),
+                    f_ratio(s2[m + '_vs_stock']), f_band(nf[job, m]['floor']),
+                    vd[job, m, 'stock']]
+        rows2.append(row)
     t2 = md_table(head2, rows2)
+    head3 = ['job', 'IOPS ours/off', 'IOPS noise band', 'IOPS verdict',
+             'MMIO/IO ours/off', 'MMIO/IO noise band', 'MMIO/IO verdict']
+    rows3 = []
+    for job in jobs:
+        o = cells[job, 'ours']
+        row = [job]
+        for m, _, _ in METRICS:
+            row += [f_judged(o[m + '_vs_off'], vd[job, m, 'off']),
+                    f_band(nf[job, m]['floor']), vd[job, m, 'off']]
+        rows3.append(row)
+    t3 = md_table(head3, rows3)
+    head4 = ['job', 'metric', 'floor set by', 'stock2/stock (medians)',
+             'per-boot pairs', '(a) factor off 1', '(b) half range',
+             '(a) x (b)', 'floor', 'noise band']
+    rows4 = []
+    for job in jobs:
+        for m, lab, _ in METRICS:
+            e = nf[job, m]
+            rows4.append([job, lab, e['set_by'] or '-', f_ratio(e['aa']),
+                          ', '.join('%.3f' % p for p in e['pairs']) or '-',
+                          f_factor(e['dev']),
+                          f_factor(e['half']) if len(e['pairs']) >= 2 else '-',
+                          f_factor(e['own']), f_factor(e['floor']),
+                          f_band(e['floor'])])
+    t4 = md_table(head4, rows4, 3)
     md += ['## Per job and driver', '',
            'IOPS over the untraced boots; MMIO doorbells per I/O on the I/O '
            'queues as QEMU trapped them (trace events) in the traced boots, '
            'medians of SQ, CQ and their sum each (so SQ + CQ may differ '
-           'from the sum\'s median); '
-           'guest columns: the driver\'s own counters in the same boots '
-           '(n/a: the driver exposes none).', ''] + t1
-    md += ['', '## Ours against stock and against off', '',
+           'from the sum\'s median).', ''] + t1
+    md += ['', '## Ours against stock, next to stock against itself (A/A)',
+           '',
            'Ratios of medians (IOPS: higher is better; MMIO/IO: lower is '
-           'better).', ''] + t2
+           'better). stock2/stock is the same driver against itself; the '
+           'noise floor derived from it (next section) decides the verdict, '
+           'and ratios outside it are in bold.', ''] + t2
+    md += ['', '## Ours against off', '',
+           'The same noise floors, since both comparisons are between two '
+           'drivers\' boots in the same pipeline.', ''] + t3
+    md += ['', '## Noise floor', '', method, ''] + t4
 
     # --- summary ------------------------------------------------------------
-    g = {k: gmean([cells[j, 'ours'][k] for j in jobs])
-         for k in ('iops_vs_stock', 'iops_vs_off', 'mmio_vs_stock',
-                   'mmio_vs_off')}
+    keys = ('iops_vs_stock', 'iops_vs_off', 'mmio_vs_stock', 'mmio_vs_off')
+    g = {k: gmean([cells[j, 'ours'][k] for j in jobs]) for k in keys}
     rng = {k: [cells[j, 'ours'][k] for j in jobs
-               if cells[j, 'ours'][k] is not None]
-           for k in ('iops_vs_stock', 'iops_vs_off')}
+               if cells[j, 'ours'][k] is not None] for k in keys}
+    aa_iops = [cells[j, 'stock2']['iops_vs_stock'] for j in jobs
+               if cells[j, 'stock2']['iops_vs_stock'] is not None]
     mm = {d: med([cells[j, d]['mmio'] for j in jobs
                   if cells[j, d]['mmio'] is not None]) for d in DRIVERS}
     spreads = [(c['iops_max'] - c['iops_min']) / c['iops_med']
@@ -462,7 +695,6 @@ def main():
         s, o = cells[j, 'off']['mmio'], cells[j, 'ours']['mmio']
         if s and o is not None and (best is None or s - o > best[1]):
             best = (j, s - o, o, s)
-    gsq_any = any(c['gsq'] is not None for c in cells.values())
     parts = []
     parts.append('Under %s (%s host cores, %s vCPUs, %s), over %d fio job(s)'
                  % (accel, env.get('HOST_CORES', '?'),
@@ -474,12 +706,45 @@ def main():
                       '%.2f-%.2f)' % (g['iops_vs_stock'],
                                       min(rng['iops_vs_stock']),
                                       max(rng['iops_vs_stock'])))
+        if aa_iops:
+            parts[-1] += (', where the stock driver reached %.2fx its own '
+                          'IOPS (stock2/stock, %.2f-%.2f)'
+                          % (gmean(aa_iops), min(aa_iops), max(aa_iops)))
     if g['iops_vs_off'] is not None:
-        parts[-1] += (' and %.2fx that of its own MMIO-only path (%.2f-%.2f)'
+        parts[-1] += (', and %.2fx that of its own MMIO-only path (%.2f-%.2f)'
                       % (g['iops_vs_off'], min(rng['iops_vs_off']),
                          max(rng['iops_vs_off'])))
     parts[-1] += '.'
-    if all(mm[d] is not None for d in DRIVERS):
+    fl = {m: [nf[j, m]['floor'] for j in jobs if nf[j, m]['floor'] is not None]
+          for m, _, _ in METRICS}
+    if fl['iops'] or fl['mmio']:
+        desc = []
+        for m, lab, _ in METRICS:
+            if fl[m]:
+                desc.append('%s for %s%s' % (
+                    '%.2f' % math.exp(min(fl[m])) if min(fl[m]) == max(fl[m])
+                    else '%.2f-%.2f' % (math.exp(min(fl[m])),
+                                        math.exp(max(fl[m]))),
+                    'IOPS' if m == 'iops' else 'MMIO doorbells per I/O',
+                    '' if min(fl[m]) == max(fl[m]) else
+                    ' (median %.2f)' % math.exp(med(fl[m]))))
+        parts.append('The A/A comparison (stock2 against stock; %s untraced '
+                     'and %s traced boot pair(s) per job) puts the noise floor '
+                     'at a factor of %s: a ratio within 1/floor to floor of '
+                     '1 is within noise.' % (pair_counts(nf, jobs, 'iops'),
+                                 pair_counts(nf, jobs, 'mmio'),
+                                 ' and '.join(desc)))
+        for ref in ('stock', 'off'):
+            parts.append('Ours against %s: IOPS %s; MMIO doorbells per I/O '
+                         '%s.' % (ref,
+                                  verdict_phrase(jobs, cells, nf, 'ours', ref,
+                                                 'iops', True),
+                                  verdict_phrase(jobs, cells, nf, 'ours', ref,
+                                                 'mmio', False)))
+    else:
+        parts.append('There is no A/A data (no stock2 boots with results), '
+                     'so no ratio is called better or worse.')
+    if all(mm[d] is not None for d in ('ours', 'stock', 'off')):
         parts.append('QEMU trapped a median of %.2f MMIO doorbells per I/O '
                      'with ours, %.2f with stock and %.2f with shadow '
                      'doorbells off' % (mm['ours'], mm['stock'], mm['off']))
@@ -489,22 +754,17 @@ def main():
         parts[-1] += '.'
     if spreads:
         parts.append('Boot-to-boot spread of IOPS (max-min over median) is '
-                     '%.0f%% at the median cell and %.0f%% at worst, so '
-                     'smaller differences are noise.'
+                     '%.0f%% at the median cell and %.0f%% at worst.'
                      % (100 * med(spreads), 100 * max(spreads)))
-    else:
-        parts.append('With one untraced boot per driver there is no spread '
-                     'estimate; TCG varies 10-20% between boots, so '
-                     'differences below that are noise.')
     if slow:
         parts.append('The traced boots ran at %.0f%% of the untraced IOPS '
                      '(median over jobs and drivers); IOPS are taken from '
                      'untraced boots only.' % (100 * med(slow)))
-    busy = [b for b in boots if (b['other_cpu'] or 0) >= NOISY]
+    busy = [b for b in boots if (b['other_cpu'] or 0) >= BUSY]
     if busy:
         pc = [b['other_cpu'] for b in busy]
         parts.append('%d of %d boots shared the host with other work, which '
-                     'took %s of its CPU (%s), so their IOPS are noisy.'
+                     'took %s of its CPU (%s).'
                      % (len(busy), len(boots),
                         '%d%%' % pc[0] if len(pc) == 1 else
                         '%d-%d%%' % (min(pc), max(pc)),
@@ -514,9 +774,6 @@ def main():
     if unmeasured:
         parts.append('The host\'s load was not measured in %d boot(s).'
                      % len(unmeasured))
-    if not gsq_any:
-        parts.append('The driver exposes no doorbell counters yet, so the '
-                     'guest columns say n/a.')
     if invalid:
         parts.append('THE RESULTS ARE %s' % invalid + '.')
     summary = ' '.join(parts)
@@ -524,15 +781,16 @@ def main():
 
     # --- boots and jobs -----------------------------------------------------
     md += ['', '## Boots', '']
-    md += md_table(['boot', 'kind', 'driver', 'seconds', 'exit',
+    md += md_table(['boot', 'kind', 'driver', 'accel', 'seconds', 'exit',
                     'other CPU %', 'Doorbell Buffer Config', 'use_dbbuf',
                     'problems and notes'],
-                   [[b['name'], b['kind'], b['driver'], b['seconds'], b['rc'],
+                   [[b['name'], b['kind'], b['driver'], b['accel'] or '?',
+                     b['seconds'], b['rc'],
                      '?' if b['other_cpu'] is None else b['other_cpu'],
                      '-' if b.get('dbbuf_config') is None else b['dbbuf_config'],
                      b.get('use_dbbuf') or '?',
                      '; '.join(b['problems'] + b['notes']) or 'ok']
-                    for b in boots], 9)
+                    for b in boots], 10)
     md += ['', '## Jobs', '',
            'Every job: `--bs=4k --direct=1 --time_based --group_reporting '
            '--runtime=%s`, plus `--ramp_time` in untraced boots.' %
@@ -544,52 +802,73 @@ def main():
            'the host\'s tmpfs (/dev/nvme1n1, a second controller).']
 
     os.makedirs(out, exist_ok=True)
-    png, err = plot(out, env, jobs, cells, label, invalid, bad_drv)
+    png, err = None, None
+    if '--no-plot' not in sys.argv:
+        png, err = plot(out, env, jobs, cells, label, invalid, bad_drv)
     if png:
         md[2:2] = ['![IOPS and MMIO doorbells per I/O](bench.png)', '']
     with open(os.path.join(out, 'bench.md'), 'w') as f:
         f.write('\n'.join(md) + '\n')
 
     # --- CSV ----------------------------------------------------------------
+    # Ratios are on the row of the driver compared (ours: against stock
+    # and off; stock2: against stock, the A/A); on every row, the job's
+    # noise floors as factors f (within noise: 1/f <= ratio <= f).
     with open(os.path.join(out, 'bench.csv'), 'w', newline='') as f:
         w = csv.writer(f)
         w.writerow(['job', 'driver', 'valid', 'iops_median', 'iops_min',
                     'iops_max', 'untraced_boots', 'sq_mmio_per_io',
                     'cq_mmio_per_io', 'mmio_per_io', 'mmio_per_io_min',
                     'mmio_per_io_max', 'traced_boots',
-                    'iops_traced_median', 'guest_sq_mmio_per_io',
-                    'guest_cq_mmio_per_io', 'iops_ours_vs_stock',
-                    'iops_ours_vs_off', 'mmio_ours_vs_stock',
-                    'mmio_ours_vs_off', 'accel', 'host_cores', 'guest_cpus',
-                    'date', 'command'])
+                    'iops_traced_median',
+                    'iops_vs_stock', 'iops_vs_stock_verdict',
+                    'iops_vs_off', 'iops_vs_off_verdict',
+                    'mmio_vs_stock', 'mmio_vs_stock_verdict',
+                    'mmio_vs_off', 'mmio_vs_off_verdict',
+                    'iops_noise_floor', 'mmio_noise_floor',
+                    'accel', 'host_cores', 'guest_cpus', 'date', 'command'])
 
         def c6(v, fmt='%.4f'):
             return 'n/a' if v is None else fmt % v
+
+        def fexp(v):
+            return None if v is None else math.exp(v)
         for job in jobs:
             for d in DRIVERS:
                 c = cells[job, d]
+                rat = []
+                for m, _, _ in METRICS:
+                    for ref in ('stock', 'off'):
+                        k = '%s_vs_%s' % (m, ref)
+                        if d == 'ours':
+                            rat += [c6(c[k]), vd[job, m, ref]]
+                        elif d == 'stock2' and ref == 'stock':
+                            rat += [c6(c[k]), 'A/A']
+                        else:
+                            rat += ['', '']
                 w.writerow([job, d, 'INVALID' if d in bad_drv else 'ok',
                             c6(c['iops_med'], '%.0f'), c6(c['iops_min'], '%.0f'),
                             c6(c['iops_max'], '%.0f'), c['n'], c6(c['sq']),
                             c6(c['cq']), c6(c['mmio']), c6(c['mmio_min']),
                             c6(c['mmio_max']), c['ntraced'],
-                            c6(c['iops_traced'], '%.0f'), c6(c['gsq']),
-                            c6(c['gcq'])] +
-                           [c6(c.get(k)) if d == 'ours' else ''
-                            for k in ('iops_vs_stock', 'iops_vs_off',
-                                      'mmio_vs_stock', 'mmio_vs_off')] +
-                           [accel, env.get('HOST_CORES', '?'),
+                            c6(c['iops_traced'], '%.0f')] + rat +
+                           [c6(fexp(nf[job, 'iops']['floor'])),
+                            c6(fexp(nf[job, 'mmio']['floor'])),
+                            accel, env.get('HOST_CORES', '?'),
                             env.get('GUEST_CPUS', '?'), env.get('DATE', '?'),
                             cmd])
 
     # --- terminal -----------------------------------------------------------
     print(label)
+    print(accel_line)
     if invalid:
         print('\n*** ' + invalid + ' ***')
     print()
     print('\n'.join(t1))
     print()
     print('\n'.join(t2))
+    print()
+    print('\n'.join(t3))
     print()
     for b in boots:
         if b['notes']:
@@ -600,6 +879,8 @@ def main():
         rel, rel, ', %s/bench.png' % rel if png else ''))
     if err:
         print('no chart: ' + err)
+    print()
+    print('Noise floor: ' + method)
     print()
     print('Summary: ' + summary)
     return 3 if invalid else 0

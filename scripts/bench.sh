@@ -3,20 +3,27 @@
 #
 # make bench: Debian's stock nvme.ko (upstream's shadow doorbells) against
 # ours and ours with use_dbbuf=0 (MMIO doorbells only), over the fio jobs
-# of scripts/bench-jobs, in interleaved guest boots (stock ours off stock
-# ours off ...).  IOPS come from untraced boots; MMIO doorbells per I/O from
-# separate boots with QEMU's doorbell trace events on, since tracing (a log
-# line per doorbell) slows QEMU down.  Every boot also logs
-# pci_nvme_dbbuf_config (one line per controller, no cost), so each boot
-# shows whether shadow doorbells were really on or off.  Each boot also
-# records how much of the host's CPU other processes took (noise).
+# of scripts/bench-jobs, in interleaved guest boots (stock ours off stock2
+# stock ours off stock2 ...).  stock2 is the stock driver again, in boots
+# of its own: stock2 against stock is an A/A comparison, made through the
+# same pipeline as ours against stock, and bench-report.py derives the
+# noise floor of every ratio from it.  IOPS come from untraced boots; MMIO
+# doorbells per I/O from separate boots with QEMU's doorbell trace events
+# on, since tracing (a log line per doorbell) slows QEMU down.  Every boot
+# also logs pci_nvme_dbbuf_config (one line per controller, no cost), so
+# each boot shows whether shadow doorbells were really on or off.  Each
+# boot also records its accelerator (the VM-ACCEL line vm.sh writes first
+# in the console log; the run stops if it changes, and the report refuses
+# to compare boots of different accelerators) and how much of the host's
+# CPU other processes took.
 #
 #   BENCH=quick      1 untraced + 1 traced boot per driver, 2 s per job
-#                    (about 5 minutes under TCG)
+#                    (about 7 minutes under TCG)
 #   BENCH=full       (default) 5 untraced + 3 traced boots per driver,
-#                    10 s per job (about an hour under TCG; doorbells per
-#                    I/O at iodepth 32 vary up to 2x between boots, hence
-#                    3 traced boots for a median)
+#                    10 s per job (about 85 minutes under TCG; doorbells per
+#                    I/O at iodepth 32 vary between boots, by as much as
+#                    the A/A comparison shows, hence 3 traced boots for a
+#                    median)
 #   BENCH_RUNTIME=S  seconds per fio job
 #   BENCH_RAMP=S     fio ramp time in untraced boots (quick 0.5, full 1)
 #   BENCH_BOOTS=N    untraced boots per driver
@@ -24,7 +31,8 @@
 #   BENCH_JOBS="A B" only these jobs of scripts/bench-jobs
 #   BENCH_DRY=1      print the plan and the time estimate, boot nothing
 #
-# Raw data: build/bench/raw/ (the previous run's moves to raw.prev/).
+# Raw data: build/bench/raw/ (the previous run's moves to raw.prev/, and
+# its results are removed: bench-report.py renders them again from there).
 # Results: build/bench/bench.{md,csv,png}, rendered by
 # scripts/bench-report.py, which can re-render them from raw/ alone.
 # Exit status: 0; 1 when a boot failed; 3 when the results are INVALID
@@ -48,9 +56,12 @@ RAMP=${BENCH_RAMP:-$ramp}
 [[ $RUNTIME =~ ^[0-9]+$ ]] && [ "$RUNTIME" -ge 1 ] || die "BENCH_RUNTIME must be whole seconds >= 1"
 [[ $RAMP =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "BENCH_RAMP must be seconds, e.g. 1 or 0.5"
 ramp_ms=$(awk -v r="$RAMP" 'BEGIN { printf "%d", r * 1000 }')
-DRIVERS=(stock ours off)
+# The order of the boots in each round.
+DRIVERS=(stock ours off stock2)
+ndrv=${#DRIVERS[@]}
 declare -A DESC=([stock]="Debian's stock nvme.ko" [ours]="our nvme.ko"
-	[off]="our nvme.ko, use_dbbuf=0")
+	[off]="our nvme.ko, use_dbbuf=0"
+	[stock2]="Debian's stock nvme.ko again, the A/A comparison")
 
 # The exact command, for the labels of every table and figure.
 cmd=
@@ -84,12 +95,11 @@ njobs=${#jobs[@]}
 
 OUT=$BUILD/bench
 RAW=$OUT/raw
-if [ -w /dev/kvm ]; then ACCEL=kvm; else ACCEL=tcg; fi
 SMP=2
 
 # --- the plan ----------------------------------------------------------------
 # Boots: the traced rounds first (they check the setup early: marks, the
-# off state), then the untraced ones; each round is stock ours off.
+# off state), then the untraced ones; each round is stock ours off stock2.
 plan=()
 for r in $(seq 1 "$TRACED"); do
 	for d in "${DRIVERS[@]}"; do plan+=("traced $r $d"); done
@@ -107,12 +117,12 @@ est_boot() { # KIND
 		'BEGIN { printf "%d", 12 + n * (t + r + 0.9) }'
 }
 est_u=$(est_boot untraced) est_t=$(est_boot traced)
-est_total=$((3 * BOOTS * est_u + 3 * TRACED * est_t))
+est_total=$((ndrv * BOOTS * est_u + ndrv * TRACED * est_t))
 fmt_time() { printf '%d min %02d s' $(($1 / 60)) $(($1 % 60)); }
 # cpu_ticks: busy and total CPU ticks of the host (all CPUs), and the CPU
 # ticks of this script's finished children (the boots: vm.sh, QEMU, ...).
 # The difference in busy ticks over a boot minus its own is what other
-# processes took: the noise the IOPS of that boot suffered.
+# processes took of the host's CPU during that boot.
 cpu_ticks() {
 	local u n s i w q sq st f
 	read -r _ u n s i w q sq st _ < /proc/stat
@@ -121,13 +131,30 @@ cpu_ticks() {
 		$((f[13] + f[14]))
 }
 
-say "bench ($MODE): $njobs job(s) x 3 drivers; $TRACED traced + $BOOTS untraced boot(s) per driver = $nboots boots"
-say "  $RUNTIME s per job (+ ${RAMP} s ramp when untraced); drives: $drives; ${ACCEL^^}, $(nproc) host cores, $SMP vCPUs"
+# The accelerator: vm.sh's choice (lib.sh: pick_accel), made here once so
+# that the plan can show it and every boot uses the same verdict.  A dry
+# run only reads the kept verdict: a KVM probe would boot a guest.
+if [ -n "${BENCH_DRY:-}" ]; then
+	if [ -n "${ACCEL:-}" ]; then
+		accel_note="${ACCEL^^} (ACCEL=$ACCEL given)"
+	elif [ -f "$BUILD/accel.env" ]; then
+		accel_note="$(sed -n 's/^ACCEL=//p' "$BUILD/accel.env" | tr '[:lower:]' '[:upper:]') (as last probed, ${BUILD#"$TOP"/}/accel.env)"
+	else
+		accel_note="not probed yet (vm.sh probes KVM at the first boot)"
+	fi
+else
+	pick_accel
+	accel_note="${ACCEL^^} ($ACCEL_WHY)"
+fi
+
+say "bench ($MODE): $njobs job(s) x $ndrv drivers (${DRIVERS[*]}; stock2 = stock again, the A/A noise floor); $TRACED traced + $BOOTS untraced boot(s) per driver = $nboots boots"
+say "  $RUNTIME s per job (+ ${RAMP} s ramp when untraced); drives: $drives; $(nproc) host cores, $SMP vCPUs"
+say "  accelerator: $accel_note"
 say "  estimated total: $(fmt_time $est_total) under TCG (boots of about $est_t s traced, $est_u s untraced)"
-say "  command: $cmd; raw data: ${RAW#$TOP/}/"
+say "  command: $cmd; raw data: ${RAW#"$TOP"/}/"
 [ -z "${BENCH_DRY:-}" ] || exit 0
 if pgrep -f '^qemu-system-x86_64 ' >/dev/null 2>&1; then
-	say "WARNING: another QEMU is running on this machine: expect noisy IOPS"
+	say "WARNING: another QEMU is running on this machine and competes for the host's CPU; the A/A comparison (stock2 against stock) measures what that does to the results"
 fi
 
 # --- the run's raw directory -------------------------------------------------
@@ -136,6 +163,7 @@ if [ -d "$RAW" ]; then
 	rm -rf "$OUT/raw.prev"
 	mv "$RAW" "$OUT/raw.prev"
 fi
+rm -f "$OUT"/bench.md "$OUT"/bench.csv "$OUT"/bench.png "$OUT"/bench-plot.*
 mkdir -p "$RAW"
 # Our module is copied, so a rebuild during a long run changes nothing.
 cp "$BUILD/modules/$KVER/nvme.ko" "$RAW/nvme-ours.ko"
@@ -150,6 +178,9 @@ mkdir -p "$SNAP/scripts/guest" "$SNAP/build"
 cp "$TOP/scripts/vm.sh" "$TOP/scripts/lib.sh" "$TOP/scripts/doorbells.py" "$SNAP/scripts/"
 cp "$TOP"/scripts/guest/* "$SNAP/scripts/guest/"
 cp "$BUILD/base.env" "$SNAP/build/base.env"
+# and the accelerator's verdict, so that the copy does not probe again.
+rm -f "$SNAP/build/accel.env"
+[ ! -f "$BUILD/accel.env" ] || cp "$BUILD/accel.env" "$SNAP/build/accel.env"
 stock_ko=$(find "$IMAGE/lib/modules/$KVER" -name nvme.ko -path '*nvme/host*')
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 {
@@ -161,6 +192,7 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "JOBS=${jobs[*]}"
 	echo "DRIVES=$drives"
 	echo "ACCEL=$ACCEL"
+	echo "ACCEL_WHY=$ACCEL_WHY"
 	echo "HOST_CORES=$(nproc)"
 	echo "HOST_CPU=$cpu"
 	echo "GUEST_CPUS=$SMP"
@@ -172,10 +204,11 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	echo "SRC_stock=$(modinfo -F srcversion "$stock_ko")"
 	echo "SRC_ours=$(modinfo -F srcversion "$RAW/nvme-ours.ko")"
 	echo "SRC_off=$(modinfo -F srcversion "$RAW/nvme-ours.ko")"
+	echo "SRC_stock2=$(modinfo -F srcversion "$stock_ko")"
 } > "$RAW/bench.env"
 
 # --- the boots ---------------------------------------------------------------
-failed=0 invalid=0 t_start=$SECONDS done_est=0 k=0
+failed=0 invalid=0 t_start=$SECONDS done_est=0 k=0 accel1='' boot1='' prev=''
 for p in "${plan[@]}"; do
 	read -r kind round drv <<<"$p"
 	k=$((k + 1))
@@ -216,7 +249,8 @@ for p in "${plan[@]}"; do
 	read -r busy1 total1 mine1 < <(cpu_ticks)
 	other=$(awk -v b=$((busy1 - busy0)) -v t=$((total1 - total0)) -v m=$((mine1 - mine0)) \
 		'BEGIN { o = t > 0 ? 100 * (b - m) / t : 0; printf "%.0f", o < 0 ? 0 : o }')
-	accel=$(sed -n 's/.*booting .* under QEMU (\([a-z]*\),.*/\1/p' "$dir/vm.log" | head -n1)
+	# vm.sh's first console line: VM-ACCEL kvm|tcg (why)
+	accel=$(sed -n 's/^VM-ACCEL \([a-z]*\).*/\1/p' "$dir/console.log" 2>/dev/null | head -n1)
 	{
 		echo "KIND=$kind"
 		echo "ROUND=$round"
@@ -227,7 +261,7 @@ for p in "${plan[@]}"; do
 		echo "OTHER_CPU=$other"
 	} > "$dir/meta.env"
 	note=
-	[ "$other" -lt 5 ] || note+=" (other processes took $other% of the host's CPU: noisy)"
+	[ "$other" -lt 5 ] || note+=" (other processes took $other% of the host's CPU)"
 	if [ "$rc" -ne 0 ]; then
 		failed=$((failed + 1))
 		note+=" FAILED (exit $rc; see ${dir#"$TOP"/}/vm.log)"
@@ -251,7 +285,16 @@ for p in "${plan[@]}"; do
 	el=$((SECONDS - t_start))
 	left=$(awk -v el="$el" -v d="$done_est" -v t="$est_total" \
 		'BEGIN { printf "%d", (t - d) * el / d }')
-	say "  boot $k/$nboots done in $dt s, $ndb Doorbell Buffer Config(s)$note; $(fmt_time "$el") elapsed, about $(fmt_time "$left") left"
+	say "  boot $k/$nboots done in $dt s under ${accel:-an unknown accelerator}, $ndb Doorbell Buffer Config(s)$note; $(fmt_time "$el") elapsed, about $(fmt_time "$left") left"
+	# Boots of different accelerators cannot be compared: stop now.
+	if [ -n "$accel" ] && [ -z "$accel1" ]; then
+		accel1=$accel boot1=${dir##*/}
+	elif [ -n "$accel" ] && [ "$accel" != "$accel1" ]; then
+		earlier="boot $boot1"
+		[ "${prev##*/}" = "$boot1" ] || earlier="boots $boot1 to ${prev##*/}"
+		die "boot ${dir##*/} ran under $accel, but $earlier under $accel1: boots of different accelerators cannot be compared, so the run stops; run make bench again (ACCEL=kvm or ACCEL=tcg forces one; raw data: ${RAW#"$TOP"/}/)"
+	fi
+	[ -z "$accel" ] || prev=$dir
 done
 
 # --- the report --------------------------------------------------------------
@@ -263,7 +306,7 @@ set -e
 say "wall time: $(fmt_time $((SECONDS - t_start))) for $nboots boots"
 [ "$rrc" -eq 0 ] || [ "$rrc" -eq 3 ] || die "bench-report.py failed (exit $rrc)"
 if [ "$failed" -gt 0 ]; then
-	echo "error: $failed of $nboots boots failed (logs under ${RAW#$TOP/}/)" >&2
+	echo "error: $failed of $nboots boots failed (logs under ${RAW#"$TOP"/}/)" >&2
 	exit 1
 fi
 if [ "$rrc" -eq 3 ] || [ "$invalid" -eq 1 ]; then

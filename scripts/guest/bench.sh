@@ -4,7 +4,9 @@
 # marks (run_fio), and print what the host needs on the console.
 #
 # Environment (vm.sh --env):
-#   BENCH_DRIVER   stock | ours | off (ours with use_dbbuf=0)
+#   BENCH_DRIVER   stock | stock2 (stock again: its boots are the A/A
+#                  comparison that measures the bench's own noise) |
+#                  ours | off (ours with use_dbbuf=0)
 #   BENCH_RUNTIME  seconds per job
 #   BENCH_RAMP     fio --ramp_time in seconds, 0 for none
 #   BENCH_DRIVES   the drives this boot has: "null" or "null file"
@@ -15,22 +17,11 @@ JOBFILE=/test/bench-jobs
 BENCH_RAMP=${BENCH_RAMP:-0}
 BENCH_DRIVES=${BENCH_DRIVES:-null}
 
-# bench_counters LABEL: the driver's own doorbell counters, summed over the
-# I/O queues of every controller, as one console line for the report:
-#   DBBUF-COUNTERS LABEL sq_mmio=N cq_mmio=N [more NAME=N ...]
-# The report shows guest SQ/CQ MMIO doorbells per I/O next to QEMU's from
-# the difference between LABEL NAME-begin and NAME-end.  The driver does not
-# expose counters yet (DESIGN.md plans per-queue counters in debugfs); until
-# it does this prints nothing, and the report says "n/a".
-bench_counters() {
-	:
-}
-
 case ${BENCH_DRIVER:-} in
-stock) set -- stock ;;
+stock|stock2) set -- stock ;;
 ours) set -- ours ;;
 off) set -- ours use_dbbuf=0 ;;
-*) echo "bench: BENCH_DRIVER must be stock, ours or off"; exit 1 ;;
+*) echo "bench: BENCH_DRIVER must be stock, stock2, ours or off"; exit 1 ;;
 esac
 echo "== bench: loading nvme.ko: $*"
 load_nvme "$@" || exit 1
@@ -78,7 +69,6 @@ while read -r name drive args <&3; do
 	ramp=
 	[ "$BENCH_RAMP" = 0 ] || ramp=--ramp_time=$BENCH_RAMP
 	n=$((n + 1))
-	bench_counters "$name-begin"
 	# shellcheck disable=SC2086
 	run_fio "$name" --name="$name" --filename="$dev" --bs=4k --direct=1 \
 		--time_based --runtime="$BENCH_RUNTIME" $ramp \
@@ -86,7 +76,6 @@ while read -r name drive args <&3; do
 		echo "bench: fio job $name failed"
 		rc=1
 	}
-	bench_counters "$name-end"
 done 3< "$JOBFILE"
 echo "bench: $n job(s) done"
 [ $n -gt 0 ] || rc=1

@@ -4,10 +4,10 @@
 # Variables passed through: KSRC= KDIR= KVER= (another kernel), V=1.
 
 SHELL := /bin/bash
-export KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME
+export KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME ACCEL VMTEST VMTEST_TESTS
 
 .PHONY: all help base tree series series-check modules run check \
-	checkpatch build-series sparse vmtest model-test bench dkms-install dkms-remove clean distclean
+	checkpatch build-series sparse vmtest vmtest-negatives model-test bench dkms-install dkms-remove clean distclean
 
 all: modules
 
@@ -63,10 +63,15 @@ vmtest:
 model-test:
 	@$(MAKE) -s -C tests/model check
 
-## bench         stock vs ours vs ours with use_dbbuf=0 in interleaved
-##               boots: IOPS and MMIO doorbells per I/O, ratios;
-##               build/bench/bench.{md,csv,png} (BENCH=quick: about 5 min;
-##               default full: about an hour; BENCH_RUNTIME=S per job)
+## vmtest-negatives  the vmtest's verdicts on tampered and saved logs
+vmtest-negatives:
+	@tests/vmtest/negatives.sh
+
+## bench         stock vs ours vs ours with use_dbbuf=0, and stock against
+##               itself (the A/A noise floor), in interleaved boots: IOPS and
+##               MMIO doorbells per I/O, ratios; build/bench/bench.{md,csv,png}
+##               (BENCH=quick: about 7 min; default full: about 86 min;
+##               BENCH_RUNTIME=S per job)
 bench:
 	@scripts/bench.sh
 
@@ -81,7 +86,7 @@ dkms-remove:
 ## clean         remove build products, keep the downloaded packages
 clean:
 	rm -rf build/tree build/modules build/vm build/series-check build/check \
-		build/vmtest build/model build/run
+		build/vmtest build/model build/run build/vmtest-negatives
 
 ## distclean     remove all of build/
 distclean:

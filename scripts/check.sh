@@ -5,7 +5,7 @@
 # "N passed, N failed" and the exit status is non-zero on any failure.
 #
 #   check.sh [STEP...]   steps: series-check checkpatch build-series sparse
-#                        model vmtest (default: all)
+#                        model negatives vmtest (default: all)
 
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -137,13 +137,31 @@ do_vmtest() {
 	[ $rc -eq 0 ] || result "vmtest: the runner finished (exit $rc)" 1 "$log"
 }
 
+# The vmtest's verdict scripts, on tampered and saved logs: each broken
+# boot must fail, on the check that matters.
+do_negatives() {
+	local log=$OUT/negatives.log line
+	need_pkgs python3
+	say "negatives: the vmtest's verdicts on tampered and saved logs"
+	"$TOP/tests/vmtest/negatives.sh" >"$log" 2>&1
+	local rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) result "${line#ok [0-9]* }" 0 ;;
+		"not ok "*) result "${line#not ok [0-9]* }" 1 "$log" ;;
+		esac
+	done < <(grep -E '^(not )?ok ' "$log")
+	[ $rc -eq 0 ] || grep -q '^not ok ' "$log" ||
+		result "negatives: the runner finished (exit $rc)" 1 "$log"
+}
+
 do_model() {
 	need_pkgs gcc make libc6-dev
 	step model-test make -C "$TOP/tests/model" check
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse model vmtest)
+[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse model negatives vmtest)
 rm -rf "$OUT/series"
 for s in "${steps[@]}"; do
 	case $s in
@@ -152,6 +170,7 @@ for s in "${steps[@]}"; do
 	build-series) do_build_series ;;
 	sparse) do_sparse ;;
 	model) do_model ;;
+	negatives) do_negatives ;;
 	vmtest) do_vmtest ;;
 	*) die "unknown check step: $s" ;;
 	esac

@@ -16,8 +16,10 @@ Config commands and MMIO doorbell writes on I/O queues, and checks them:
 - each span of each test that was meant to run is there (a missing span
   is a failure, not a skip);
 - after the resets and the reloads, the same workload as the MMIO-only
-  baseline still makes several times fewer MMIO doorbells per I/O;
-- the console (loglevel 5) shows no nvme timeout, abort or reset.
+  baseline still makes several times fewer MMIO doorbells per I/O.
+
+The console's own verdict (plan, bail-out, kernel log) is
+scripts/vmtest-guest.py's.
 
 usage: vmtest-host.py CONSOLE_LOG TRACE_LOG [TESTS]
 TESTS: the comma-separated kselftest names that were meant to run
@@ -50,9 +52,6 @@ BASELINE = 'acct-off'
 MIN_TRAP_RATIO = 2.0
 # The reset span must hold at least this many controller resets.
 MIN_RESETS = 100
-# What the driver prints when it recovers a lost doorbell.
-TROUBLE = re.compile(r'nvme.*(timeout|abort|reset controller|completion '
-                     r'polled|Removing after)', re.I)
 
 results = []
 
@@ -71,7 +70,7 @@ def main():
         if unknown:
             sys.exit('vmtest-host.py: unknown tests: %s' % ', '.join(unknown))
     marks, _ = doorbells.parse_console(console)
-    ios, declared, trouble = {}, {}, []
+    ios, declared = {}, {}
     for line in open(console, errors='replace'):
         m = re.match(r'^# IOS (\S+) (-?\d+)', line)
         if m:
@@ -79,8 +78,6 @@ def main():
         m = re.match(r'^# SPAN (\S+) enables=(\d+) configs=(\d+)', line)
         if m:
             declared[m.group(1)] = (int(m.group(2)), int(m.group(3)))
-        if TROUBLE.search(line) and not line.startswith('#'):
-            trouble.append(line.strip())
     per, k = doorbells.count_events(trace, len(marks))
     if k != len(marks):
         sys.exit('vmtest-host.py: %d marks on the console, %d in the trace'
@@ -113,9 +110,6 @@ def main():
         'host: controller enables over the whole boot: %d, the guest caused '
         '%d; Doorbell Buffer Config: %d, expected %d'
         % (total['enable'], want_en, total['config'], want_cf))
-    tap(not trouble,
-        'host: no nvme timeout, abort or reset in the kernel log%s'
-        % ('' if not trouble else ': ' + ' | '.join(trouble[:3])))
 
     for t in tests:
         for name in SPANS[t]:

@@ -178,6 +178,7 @@ done
 
 [ $fail -eq 0 ] || { echo; echo "failed:"; printf '  %s\n' "${failed[@]}"; }
 echo
+echo "make check took $((SECONDS / 60)) min $((SECONDS % 60)) s ($(date -u '+%Y-%m-%d %H:%M UTC'), QEMU accelerator: $(sed -n 's/^ACCEL=//p' "$BUILD/accel.env" 2>/dev/null || echo none))"
 [ $skipped -eq 0 ] || echo "($skipped skipped, listed above)"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

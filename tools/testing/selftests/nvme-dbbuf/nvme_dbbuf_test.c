@@ -8,11 +8,24 @@
  * may be overwritten: the data tests write to it.  They refuse to write to a
  * controller that is not QEMU's unless NVME_DBBUF_ALLOW_WRITE=1.
  *
+ * A lost doorbell does not corrupt data: the driver's timeout handler
+ * aborts the command after 30 s and resets the controller after 60 s, and
+ * the data then verifies.  So no test relies on fio --verify alone:
+ *  - each test reads the kernel log written while it ran, and fails on any
+ *    nvme timeout, abort, controller reset or error message; the tests
+ *    reset the controller through sysfs, which logs nothing, so every such
+ *    message comes from the driver's own recovery;
+ *  - after each controller reset the reset test reads one block from every
+ *    CPU, and fails when a read does not complete within PROBE_TIMEOUT_MS
+ *    (a stalled queue).
+ *
  * Some results can only be seen from outside the guest: how many MMIO
- * doorbell writes trapped, how often the controller received the command.
- * The tests bracket such workloads with a Get Features (Timestamp) command
- * and a "# MARK name" line, which a host-side runner pairs with the
- * emulator's trace.
+ * doorbell writes trapped, how often the controller was enabled and
+ * received the command.  The tests bracket such workloads with a Get
+ * Features (Timestamp) command and a "# MARK name" line, which a host-side
+ * runner pairs with the emulator's trace, and print the controller enables
+ * and commands each span must contain ("# SPAN name enables=N configs=N").
+ * Every driver load and controller reset a test causes lies in a span.
  *
  * Environment:
  *   NVME_DBBUF_CTRL   controller device (default /dev/nvme0)
@@ -20,11 +33,16 @@
  *   NVME_DBBUF_KO     nvme.ko to insmod when a test reloads the driver
  *                     (default: modprobe nvme)
  *   NVME_DBBUF_TESTS  comma-separated names of the tests to run (default all)
+ *   NVME_DBBUF_RESETS controller resets per queue depth (default 100 at
+ *                     iodepth 32, 40 at iodepth 4)
+ *   NVME_DBBUF_SEED   seed for the reset test's random delays
  *   NVME_DBBUF_ALLOW_WRITE=1  allow writing to a controller not QEMU's
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -46,17 +64,31 @@
 #define NVME_FEAT_TIMESTAMP	0x0e
 #define NVME_ID_CNS_CTRL	0x01
 #define NVME_OACS_DBBUF		0x0100	/* OACS bit 8 */
-#define NR_RESETS		20
+#define NR_RESETS_QD32		100
+#define NR_RESETS_QD4		40
 #define NR_CYCLES		20
+#define MIN_RESET_DELAY_MS	100
+#define MAX_RESET_DELAY_MS	400
+#define PROBE_TIMEOUT_MS	5000
+#define STALL_WAIT_S		100
+#define MAX_STALLED_RESETS	3	/* then the reset test gives up */
 
 /* fio, with its JSON report in a file: report, job name, device, options */
 #define FIO_CMD \
 	"fio --eta=never --output-format=json --output=%s --name=%s --filename=%s --direct=1 --group_reporting %s"
 /* The workload whose MMIO doorbells the host counts */
 #define ACCT_JOB \
-	"--ioengine=libaio --rw=randread --bs=4k --iodepth=32 --numjobs=2 --runtime=5 --time_based"
+	"--ioengine=libaio --rw=randread --bs=4k --iodepth=32 --numjobs=2 --runtime=%d --time_based"
 #define MSG_NO_DBBUF \
 	"the controller does not support Doorbell Buffer Config (OACS bit 8 clear)\n"
+#define MSG_PROBE_FAILED \
+	"after reset %d: the read from CPU %d failed (status %#x)\n"
+#define MSG_STALL \
+	"after reset %d: STALL: a read from CPU %d did not complete in %d ms\n"
+#define MSG_NO_NSSR \
+	"NVM Subsystem Reset: not supported by this controller (CAP.NSSRS clear); controller resets only\n"
+#define MSG_RESETS \
+	"%d resets (%d NSSR) at iodepth 32 and 4, seed %u: %d failed, %d stalled reads\n"
 #define MSG_NOT_QEMU \
 	"the tests overwrite %s, which is not on a QEMU controller; set NVME_DBBUF_ALLOW_WRITE=1 to allow it\n"
 
@@ -65,11 +97,13 @@ static const char *ns_dev = "/dev/nvme0n1";
 static const char *nvme_ko;
 static const char *only;
 static unsigned long long ns_bytes;
+static int nr_resets;	/* per queue depth, if set */
+static unsigned int seed;
 
 struct test {
 	const char *name;
 	const char *desc;
-	void (*fn)(const struct test *t);
+	bool (*fn)(const struct test *t);
 };
 
 static int shell(const char *fmt, ...)
@@ -121,7 +155,7 @@ static int identify_ctrl(uint8_t *id)
  * Features as pci_nvme_getfeat with the feature id, and nothing else here
  * asks for the Timestamp feature.
  */
-static void mark(const char *name)
+static void mark(const char *name, const char *suffix)
 {
 	uint64_t ts;
 	struct nvme_admin_cmd cmd = {
@@ -131,10 +165,98 @@ static void mark(const char *name)
 		.cdw10 = NVME_FEAT_TIMESTAMP,
 	};
 
-	ksft_print_msg("MARK %s\n", name);
+	ksft_print_msg("MARK %s%s\n", name, suffix);
 	fflush(stdout);
 	admin_cmd(&cmd);
 }
+
+static void span_begin(const char *name)
+{
+	mark(name, "-begin");
+}
+
+/*
+ * End span @name: the host checks that the controller was enabled exactly
+ * @enables times in it and received Doorbell Buffer Config @configs times.
+ */
+static void span_end(const char *name, int enables, int configs)
+{
+	ksft_print_msg("SPAN %s enables=%d configs=%d\n", name, enables,
+		       configs);
+	mark(name, "-end");
+}
+
+/* --- the kernel log --------------------------------------------------- */
+
+/* A /dev/kmsg reader positioned at the end of the log, or -1. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * Is this kernel log record a sign of trouble from nvme?  Anything the
+ * driver's timeout and recovery paths print, and any nvme message at
+ * warning level or above, except the notice that an out-of-tree module
+ * taints the kernel.
+ */
+static bool kmsg_bad(int level, const char *msg)
+{
+	static const char *const trouble[] = {
+		"timeout", "abort", "reset controller", "completion polled",
+		"Removing after", "failed", "dbbuf", "I/O error",
+	};
+	unsigned int i;
+
+	if (!strstr(msg, "nvme"))
+		return false;
+	if (strstr(msg, "taints kernel") ||
+	    strstr(msg, "module verification failed"))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(trouble); i++)
+		if (strstr(msg, trouble[i]))
+			return true;
+	return level <= 4;	/* KERN_WARNING */
+}
+
+/* Close @fd; the number of bad records logged since kmsg_open(). */
+static int kmsg_check(int fd)
+{
+	char rec[2048], *msg;
+	int bad = 0, level;
+	ssize_t n;
+
+	if (fd < 0) {
+		ksft_print_msg("cannot read /dev/kmsg: the kernel log is not checked\n");
+		return 1;
+	}
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: read on */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		*msg++ = '\0';
+		msg[strcspn(msg, "\n")] = '\0';
+		level = atoi(rec) & 7;
+		if (kmsg_bad(level, msg)) {
+			ksft_print_msg("kernel log: <%d> %s\n", level, msg);
+			bad++;
+		}
+	}
+	close(fd);
+	return bad;
+}
+
+/* --- the driver -------------------------------------------------------- */
 
 static bool wait_for(const char *path, int seconds)
 {
@@ -162,76 +284,179 @@ static bool reload_driver(const char *params)
 	return wait_for(ns_dev, 30);
 }
 
-/* reload_driver() for test @t; on failure, report @t failed and say why. */
-static bool reload_for(const struct test *t, const char *params)
+/* The value of parameter @param of the loaded nvme module, or "". */
+static const char *param(const char *name)
 {
-	if (reload_driver(params))
-		return true;
-	ksft_test_result_fail("%s: loading the driver with '%s' failed\n",
-			      t->desc, params);
-	return false;
+	static char val[32];
+	char path[128];
+	FILE *f;
+
+	val[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/module/nvme/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return val;
+	if (!fgets(val, sizeof(val), f))
+		val[0] = '\0';
+	fclose(f);
+	val[strcspn(val, "\n")] = '\0';
+	return val;
 }
 
-static bool has_param(const char *param)
+static bool has_param(const char *name)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path), "/sys/module/nvme/parameters/%s", param);
+	snprintf(path, sizeof(path), "/sys/module/nvme/parameters/%s", name);
 	return !access(path, F_OK);
 }
 
-/* Sum of every "total_ios" in a fio JSON report. */
-static long fio_ios(const char *path)
+/* Reload with @params; on failure say why and return false. */
+static bool reload_ok(const char *params)
+{
+	if (reload_driver(params))
+		return true;
+	ksft_print_msg("loading the driver with '%s' failed\n", params);
+	return false;
+}
+
+/* --- fio --------------------------------------------------------------- */
+
+/*
+ * From a fio JSON report: the sum of every "total_ios", and the number of
+ * non-zero "error" fields.  False if there is no report.
+ */
+static bool fio_report(const char *path, long *ios, int *errors)
 {
 	char line[512], *p;
-	long ios = 0;
 	FILE *f;
 
+	*ios = 0;
+	*errors = 0;
 	f = fopen(path, "r");
 	if (!f)
-		return -1;
+		return false;
 	while (fgets(line, sizeof(line), f)) {
 		p = strstr(line, "\"total_ios\" : ");
 		if (p)
-			ios += strtol(p + strlen("\"total_ios\" : "), NULL, 10);
+			*ios += strtol(p + strlen("\"total_ios\" : "), NULL, 10);
+		p = strstr(line, "\"error\" : ");
+		if (p && strtol(p + strlen("\"error\" : "), NULL, 10))
+			(*errors)++;
 	}
 	fclose(f);
-	return ios;
+	return true;
 }
 
 /*
- * Run fio job @name on the namespace; 0 when it completed without error
- * (with --verify, that includes every block reading back as written).
+ * Judge a finished fio job @name: @status from waitpid()/system(),
+ * @stopped if the test ended it with SIGINT (fio then exits with 128).
+ * 0 when it ran I/O and reported no error; with --verify, that includes
+ * every block reading back as written.
  */
+static int fio_result(const char *name, int rc, bool stopped)
+{
+	char report[64];
+	long ios;
+	int errors;
+
+	snprintf(report, sizeof(report), "/tmp/fio-%s.json", name);
+	if (!fio_report(report, &ios, &errors)) {
+		ksft_print_msg("fio job %s left no report\n", name);
+		return 1;
+	}
+	ksft_print_msg("IOS %s %ld\n", name, ios);
+	if ((rc && !(stopped && rc == 128)) || errors || ios <= 0) {
+		ksft_print_msg("fio job %s failed (exit %d, %d errors, %ld I/Os)\n",
+			       name, rc, errors, ios);
+		return 1;
+	}
+	return 0;
+}
+
+/* Run fio job @name on the namespace; 0 when it completed without error. */
 static int run_fio(const char *name, const char *fmt, ...)
 {
-	char *args, report[64];
+	char report[64], *cmd, *p;
 	va_list ap;
-	long ios;
 	int rc;
 
+	snprintf(report, sizeof(report), "/tmp/fio-%s.json", name);
+	unlink(report);
+	va_start(ap, fmt);
+	rc = vasprintf(&cmd, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	rc = asprintf(&p, FIO_CMD " >/tmp/fio-%s.log 2>&1", report, name,
+		      ns_dev, cmd, name);
+	free(cmd);
+	if (rc < 0)
+		return -1;
+	rc = system(p);
+	free(p);
+	rc = (rc == -1 || !WIFEXITED(rc)) ? -1 : WEXITSTATUS(rc);
+	return fio_result(name, rc, false);
+}
+
+/* Start fio job @name in the background; its pid, or -1. */
+static pid_t start_fio(const char *name, const char *fmt, ...)
+{
+	char report[64], *args, *cmd;
+	va_list ap;
+	pid_t pid;
+	int rc;
+
+	snprintf(report, sizeof(report), "/tmp/fio-%s.json", name);
+	unlink(report);
 	va_start(ap, fmt);
 	rc = vasprintf(&args, fmt, ap);
 	va_end(ap);
 	if (rc < 0)
 		return -1;
-	snprintf(report, sizeof(report), "/tmp/fio-%s.json", name);
-	rc = shell(FIO_CMD, report, name, ns_dev, args);
+	/* exec: SIGINT must reach fio itself, not a shell. */
+	rc = asprintf(&cmd, "exec " FIO_CMD " >/tmp/fio-%s.log 2>&1", report,
+		      name, ns_dev, args, name);
 	free(args);
-	ios = fio_ios(report);
-	ksft_print_msg("IOS %s %ld\n", name, ios);
-	if (rc)
-		ksft_print_msg("fio job %s failed (exit %d)\n", name, rc);
-	return rc || ios <= 0;
+	if (rc < 0)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	free(cmd);
+	return pid;
+}
+
+/* Stop a background fio with SIGINT and judge it. */
+static int stop_fio(const char *name, pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGINT);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) {
+		ksft_print_msg("fio job %s did not exit normally\n", name);
+		return 1;
+	}
+	return fio_result(name, WEXITSTATUS(status), true);
+}
+
+static unsigned long long per_job(int jobs, unsigned long long want)
+{
+	unsigned long long max = ns_bytes / jobs;
+
+	return (want < max ? want : max) & ~4095ULL;
 }
 
 /* Random writes of 4 KiB, each block read back and checked (crc32c). */
 static int fio_verify(const char *name, int iodepth, int jobs,
-		      unsigned long long per_job)
+		      unsigned long long size)
 {
 	return run_fio(name,
 		       "--ioengine=libaio --rw=randwrite --bs=4k --iodepth=%d --numjobs=%d --size=%llu --offset_increment=%llu --verify=crc32c --do_verify=1 --verify_fatal=1",
-		       iodepth, jobs, per_job, per_job);
+		       iodepth, jobs, size, size);
 }
 
 /* Sequential writes of mixed sizes from 512 B to 128 KiB, then verified. */
@@ -245,208 +470,421 @@ static int fio_verify_mixed(const char *name)
 		       size);
 }
 
-static unsigned long long per_job(int jobs, unsigned long long want)
-{
-	unsigned long long max = ns_bytes / jobs;
-
-	return (want < max ? want : max) & ~4095ULL;
-}
-
-static void test_verify(const struct test *t)
+/* The same data checks as test_verify(), with any driver. */
+static int verify_all(const char *prefix)
 {
 	static const int depths[] = { 1, 32, 128 };
 	unsigned int i, jobs;
-	char name[32];
+	char name[48];
 	int fails = 0;
 
 	for (jobs = 1; jobs <= 2; jobs++) {
-		for (i = 0; i < 3; i++) {
-			snprintf(name, sizeof(name), "verify-qd%d-j%u",
-				 depths[i], jobs);
+		for (i = 0; i < ARRAY_SIZE(depths); i++) {
+			snprintf(name, sizeof(name), "%sverify-qd%d-j%u",
+				 prefix, depths[i], jobs);
 			fails += !!fio_verify(name, depths[i], jobs,
 					      per_job(jobs, 32ULL << 20));
 		}
 	}
-	fails += !!fio_verify_mixed("verify-mixed");
-	ksft_test_result(!fails, "%s\n", t->desc);
+	snprintf(name, sizeof(name), "%sverify-mixed", prefix);
+	fails += !!fio_verify_mixed(name);
+	return fails;
 }
 
 /*
- * The workload for the host's trap count: 4 KiB random reads at iodepth 32
- * with 2 jobs, once with shadow doorbells and once on the MMIO-only path.
+ * The workload whose MMIO doorbells per I/O the host counts, in span
+ * @name: 4 KiB random reads at iodepth 32 with 2 jobs.
  */
-static void test_accounting(const struct test *t)
+static int measure(const char *name, int seconds)
 {
 	int rc;
 
-	mark("acct-on-begin");
-	rc = run_fio("acct-on", ACCT_JOB);
-	mark("acct-on-end");
-	if (!has_param("use_dbbuf")) {
-		ksft_test_result_skip("%s: the driver has no use_dbbuf parameter\n",
-				      t->desc);
-		return;
-	}
-	mark("acct-off-begin");
-	if (!reload_for(t, "use_dbbuf=0"))
-		return;
-	rc |= run_fio("acct-off", ACCT_JOB);
-	mark("acct-off-end");
-	if (!reload_for(t, ""))
-		return;
-	ksft_test_result(!rc, "%s\n", t->desc);
+	span_begin(name);
+	rc = run_fio(name, ACCT_JOB, seconds);
+	span_end(name, 0, 0);
+	return rc;
 }
 
-static int reset_ctrl(void)
-{
-	char path[128];
-	const char *dev = strrchr(ctrl_dev, '/') + 1;
-	int fd, rc = 0;
+/* --- the tests --------------------------------------------------------- */
 
-	snprintf(path, sizeof(path), "/sys/class/nvme/%s/reset_controller",
-		 dev);
-	fd = open(path, O_WRONLY);
+static bool test_verify(const struct test *t)
+{
+	(void)t;
+	return !verify_all("");
+}
+
+/*
+ * The workload for the host's trap count, once with shadow doorbells and
+ * once on the MMIO-only path; here, check that each ran on the driver it
+ * was meant for.
+ */
+static bool test_accounting(const struct test *t)
+{
+	int rc;
+
+	(void)t;
+	if (!has_param("use_dbbuf")) {
+		ksft_print_msg("the driver has no use_dbbuf parameter\n");
+		return false;
+	}
+	if (strcmp(param("use_dbbuf"), "Y")) {
+		ksft_print_msg("use_dbbuf is '%s', not Y\n", param("use_dbbuf"));
+		return false;
+	}
+	rc = measure("acct-on", 5);
+
+	span_begin("acct-off");
+	if (!reload_ok("use_dbbuf=0"))
+		return false;
+	if (strcmp(param("use_dbbuf"), "N")) {
+		ksft_print_msg("use_dbbuf=0 reads back as '%s'\n",
+			       param("use_dbbuf"));
+		rc = 1;
+	}
+	rc |= run_fio("acct-off", ACCT_JOB, 5);
+	span_end("acct-off", 1, 0);
+
+	span_begin("acct-restore");
+	if (!reload_ok(""))
+		return false;
+	span_end("acct-restore", 1, 1);
+	return !rc;
+}
+
+static int ctrl_attr(const char *attr, char *buf, size_t len)
+{
+	const char *dev = strrchr(ctrl_dev, '/') + 1;
+	char path[128];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/nvme/%s/%s", dev, attr);
+	fd = open(path, buf ? O_RDONLY : O_WRONLY);
 	if (fd < 0)
 		return -errno;
-	/* Returns once the controller is live again, or failed. */
-	if (write(fd, "1", 1) != 1)
-		rc = -errno;
+	if (buf) {
+		n = read(fd, buf, len - 1);
+		buf[n > 0 ? n : 0] = '\0';
+	} else {
+		/* reset_controller returns once the controller is live again */
+		n = write(fd, "1", 1) == 1 ? 0 : -errno;
+	}
 	close(fd);
-	return rc;
+	return n < 0 ? (int)n : 0;
 }
 
 static bool ctrl_live(void)
 {
-	char path[128], state[32] = "";
-	const char *dev = strrchr(ctrl_dev, '/') + 1;
-	FILE *f;
+	char state[32];
 
-	snprintf(path, sizeof(path), "/sys/class/nvme/%s/state", dev);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	if (!fgets(state, sizeof(state), f))
-		state[0] = '\0';
-	fclose(f);
-	return !strncmp(state, "live", 4);
+	return !ctrl_attr("state", state, sizeof(state)) &&
+	       !strncmp(state, "live", 4);
 }
 
-static void test_reset(const struct test *t)
+/* Wait up to @seconds for the controller to be live again. */
+static bool wait_live(int seconds)
 {
-	int i, status, failed = 0, done_early = -1;
+	int i;
+
+	for (i = 0; i < seconds * 20; i++) {
+		if (ctrl_live())
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+/*
+ * NVM Subsystem Reset, when the controller offers it (CAP.NSSRS): 0, or
+ * -ENOTTY when it does not.
+ */
+static int subsys_reset(void)
+{
+	int fd, rc;
+
+	fd = open(ctrl_dev, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	rc = ioctl(fd, NVME_IOCTL_SUBSYS_RESET);
+	rc = rc < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+/* Read one block at a random offset from CPU @cpu, in a child; its pid. */
+static pid_t probe_start(int cpu)
+{
+	cpu_set_t set;
+	pid_t pid;
+	void *buf;
+	off_t off;
+	int fd;
+
+	off = (off_t)(rand() % (ns_bytes / 4096)) * 4096;
+	fflush(stdout);
+	pid = fork();
+	if (pid)
+		return pid;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		_exit(2);
+	fd = open(ns_dev, O_RDONLY | O_DIRECT);
+	if (fd < 0 || posix_memalign(&buf, 4096, 4096))
+		_exit(3);
+	_exit(pread(fd, buf, 4096, off) == 4096 ? 0 : 4);
+}
+
+/*
+ * Is every hardware queue serving I/O?  One read from each CPU (blk-mq
+ * maps each CPU to a queue) must complete within PROBE_TIMEOUT_MS; under
+ * TCG one takes a few milliseconds even behind fio's.  A read that does
+ * not is stuck behind a doorbell the controller never saw.  The first
+ * time, wait for the driver to recover it (timeout, abort, reset) so that
+ * the kernel log shows how; later ones are left to the next reset, which
+ * requeues them, and reaped by probe_reap().  Returns the stuck reads.
+ */
+static pid_t stuck_pid[1024];
+static int nr_stuck;
+static bool waited;
+
+static int probe_queues(int reset)
+{
+	int ncpu = sysconf(_SC_NPROCESSORS_ONLN), cpu, ms, status, stuck = 0;
+	pid_t pid[64];
+
+	if (ncpu > 64)
+		ncpu = 64;
+	for (cpu = 0; cpu < ncpu; cpu++)
+		pid[cpu] = probe_start(cpu);
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		if (pid[cpu] < 0) {
+			stuck++;
+			continue;
+		}
+		for (ms = 0; ms < PROBE_TIMEOUT_MS; ms += 5) {
+			if (waitpid(pid[cpu], &status, WNOHANG) == pid[cpu])
+				break;
+			usleep(5000);
+		}
+		if (ms < PROBE_TIMEOUT_MS) {
+			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+				ksft_print_msg(MSG_PROBE_FAILED, reset, cpu,
+					       status);
+				stuck++;
+			}
+			continue;
+		}
+		stuck++;
+		ksft_print_msg(MSG_STALL, reset, cpu, PROBE_TIMEOUT_MS);
+		if (waited || stuck > 1) {
+			if (nr_stuck < (int)ARRAY_SIZE(stuck_pid))
+				stuck_pid[nr_stuck++] = pid[cpu];
+			continue;
+		}
+		waited = true;
+		for (ms = 0; ms < STALL_WAIT_S * 1000; ms += 100) {
+			if (waitpid(pid[cpu], &status, WNOHANG) == pid[cpu])
+				break;
+			usleep(100000);
+		}
+		ksft_print_msg("after reset %d: the read from CPU %d %s after %d.%d s more\n",
+			       reset, cpu,
+			       ms < STALL_WAIT_S * 1000 ? "completed" :
+			       "is still stuck", ms / 1000, ms % 1000 / 100);
+		if (ms >= STALL_WAIT_S * 1000) {
+			kill(pid[cpu], SIGKILL);
+			waitpid(pid[cpu], &status, 0);
+		}
+	}
+	return stuck;
+}
+
+/* Reap the stuck reads left to later resets; how many never completed. */
+static int probe_reap(void)
+{
+	int i, ms, lost = 0;
+
+	for (i = 0; i < nr_stuck; i++) {
+		for (ms = 0; ms < PROBE_TIMEOUT_MS; ms += 10) {
+			if (waitpid(stuck_pid[i], NULL, WNOHANG) == stuck_pid[i])
+				break;
+			usleep(10000);
+		}
+		if (ms >= PROBE_TIMEOUT_MS) {
+			kill(stuck_pid[i], SIGKILL);
+			waitpid(stuck_pid[i], NULL, 0);
+			lost++;
+		}
+	}
+	nr_stuck = 0;
+	return lost;
+}
+
+/*
+ * Controller resets at random points under verifying writes, at two queue
+ * depths; after each, every queue must serve I/O.  NVM Subsystem Resets
+ * too, when the controller supports them.  Then measure again: the queues
+ * must be back on shadow doorbells.
+ */
+static bool test_reset(const struct test *t)
+{
+	static const struct {
+		int depth, resets;
+	} phase[] = { { 32, NR_RESETS_QD32 }, { 4, NR_RESETS_QD4 } };
+	int d, i, n, enables = 0, failed = 0, stalls = 0, nssr = 0, rc = 0;
+	int st, stalled = 0;
+	bool can_nssr;
+	char name[32];
 	pid_t pid;
 
-	mark("reset-begin");
-	pid = fork();
-	if (pid < 0) {
-		ksft_test_result_fail("%s: fork: %s\n", t->desc,
-				      strerror(errno));
-		return;
-	}
-	if (!pid) {
-		/* Writes verified as they go, for up to 40 s. */
-		exit(run_fio("reset-io",
-			     "--ioengine=libaio --rw=randwrite --bs=4k --iodepth=32 --numjobs=2 --size=%llu --offset_increment=%llu --loops=1000 --runtime=40 --verify=crc32c --verify_backlog=64 --verify_fatal=1",
-			     per_job(2, 64ULL << 20), per_job(2, 64ULL << 20)));
-	}
-	sleep(2);
-	for (i = 0; i < NR_RESETS; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			done_early = i;
-			break;
-		}
-		if (reset_ctrl()) {
-			ksft_print_msg("reset %d failed\n", i + 1);
+	(void)t;
+	srand(seed);
+	span_begin("reset");
+	/* The first NSSR tells whether the controller supports it. */
+	can_nssr = !subsys_reset();
+	if (can_nssr) {
+		nssr++;
+		enables++;
+		if (!wait_live(30)) {
+			ksft_print_msg("the controller is not live after NSSR\n");
 			failed++;
 		}
-		usleep(300000);
+	} else {
+		ksft_print_msg(MSG_NO_NSSR);
 	}
-	if (done_early < 0 && waitpid(pid, &status, 0) != pid)
-		status = -1;
-	mark("reset-end");
-	if (done_early >= 0) {
-		ksft_test_result_fail("%s: fio ended before reset %d\n",
-				      t->desc, done_early + 1);
-		return;
+	for (d = 0; d < (int)ARRAY_SIZE(phase); d++) {
+		snprintf(name, sizeof(name), "reset-io-qd%d", phase[d].depth);
+		pid = start_fio(name,
+				"--ioengine=libaio --rw=randwrite --bs=4k --iodepth=%d --numjobs=2 --size=%llu --offset_increment=%llu --loops=100000 --time_based --runtime=3600 --verify=crc32c --verify_backlog=64 --verify_fatal=1",
+				phase[d].depth, per_job(2, 64ULL << 20),
+				per_job(2, 64ULL << 20));
+		if (pid < 0) {
+			ksft_print_msg("cannot start fio\n");
+			rc = 1;
+			break;
+		}
+		usleep(1000000);
+		n = nr_resets ?: phase[d].resets;
+		for (i = 0; i < n; i++) {
+			int k = enables + 1;
+
+			usleep((MIN_RESET_DELAY_MS + rand() %
+				(MAX_RESET_DELAY_MS - MIN_RESET_DELAY_MS + 1)) *
+			       1000);
+			if (waitpid(pid, NULL, WNOHANG) == pid) {
+				ksft_print_msg("fio %s ended during the resets\n",
+					       name);
+				rc = 1;
+				break;
+			}
+			if (can_nssr && !(i % 10)) {
+				if (subsys_reset() || !wait_live(30)) {
+					ksft_print_msg("NSSR %d failed\n", k);
+					failed++;
+				}
+				nssr++;
+			} else if (ctrl_attr("reset_controller", NULL, 0)) {
+				ksft_print_msg("reset %d failed\n", k);
+				failed++;
+			}
+			enables++;
+			st = probe_queues(k);
+			stalls += st;
+			/* A driver that stalls has failed; don't wait on it. */
+			if (st && ++stalled >= MAX_STALLED_RESETS) {
+				ksft_print_msg("giving up after %d resets with stalled reads\n",
+					       stalled);
+				break;
+			}
+		}
+		rc |= stop_fio(name, pid);
+		i = probe_reap();
+		if (i)
+			ksft_print_msg("%d stuck reads never completed\n", i);
+		if (stalled >= MAX_STALLED_RESETS)
+			break;
 	}
-	if (failed || !WIFEXITED(status) || WEXITSTATUS(status) ||
-	    !ctrl_live()) {
-		ksft_test_result_fail("%s: %d resets failed, fio status %d, controller %s\n",
-				      t->desc, failed, status,
-				      ctrl_live() ? "live" : "not live");
-		return;
-	}
-	ksft_test_result_pass("%s\n", t->desc);
+	span_end("reset", enables, enables);
+	ksft_print_msg(MSG_RESETS, enables, nssr, seed, failed, stalls);
+
+	rc |= measure("post-reset", 3);
+	return !rc && !failed && !stalls && ctrl_live();
 }
 
-static void test_wrap(const struct test *t)
+static bool test_wrap(const struct test *t)
 {
 	int rc;
 
-	if (!reload_for(t, "io_queue_depth=32"))
-		return;
+	(void)t;
+	span_begin("wrap");
+	if (!reload_ok("io_queue_depth=32"))
+		return false;
 	/* 2 x 64 MiB of 4 KiB writes and reads: thousands of laps. */
 	rc = fio_verify("wrap", 32, 2, per_job(2, 64ULL << 20));
-	if (!reload_for(t, ""))
-		return;
-	ksft_test_result(!rc, "%s\n", t->desc);
+	if (!reload_ok(""))
+		return false;
+	span_end("wrap", 2, 2);
+	return !rc;
 }
 
-static void test_cycle(const struct test *t)
+static bool test_cycle(const struct test *t)
 {
 	char name[32];
 	int i;
 
-	mark("cycle-begin");
+	(void)t;
+	span_begin("cycle");
 	for (i = 0; i < NR_CYCLES; i++) {
 		if (!reload_driver("")) {
-			ksft_test_result_fail("%s: reload %d failed\n",
-					      t->desc, i + 1);
-			return;
+			ksft_print_msg("reload %d failed\n", i + 1);
+			return false;
 		}
 		snprintf(name, sizeof(name), "cycle-%d", i + 1);
 		if (fio_verify(name, 8, 1, per_job(1, 4ULL << 20))) {
-			ksft_test_result_fail("%s: I/O after reload %d failed\n",
-					      t->desc, i + 1);
-			return;
+			ksft_print_msg("I/O after reload %d failed\n", i + 1);
+			return false;
 		}
 	}
-	mark("cycle-end");
-	ksft_test_result_pass("%s\n", t->desc);
+	span_end("cycle", NR_CYCLES, NR_CYCLES);
+	return !measure("post-cycle", 3);
 }
 
-static void test_mmio_only(const struct test *t)
+static bool test_mmio_only(const struct test *t)
 {
 	int rc;
 
+	(void)t;
 	if (!has_param("use_dbbuf")) {
-		ksft_test_result_skip("%s: the driver has no use_dbbuf parameter\n",
-				      t->desc);
-		return;
+		ksft_print_msg("the driver has no use_dbbuf parameter\n");
+		return false;
 	}
-	mark("mmio-only-begin");
-	if (!reload_for(t, "use_dbbuf=0"))
-		return;
-	rc = fio_verify("mmio-only-qd32-j2", 32, 2, per_job(2, 32ULL << 20));
-	rc |= fio_verify_mixed("mmio-only-mixed");
-	mark("mmio-only-end");
-	if (!reload_for(t, ""))
-		return;
-	ksft_test_result(!rc, "%s\n", t->desc);
+	span_begin("mmio-only");
+	if (!reload_ok("use_dbbuf=0"))
+		return false;
+	rc = strcmp(param("use_dbbuf"), "N") != 0;
+	rc |= verify_all("mmio-only-");
+	span_end("mmio-only", 1, 0);
+	span_begin("mmio-only-restore");
+	if (!reload_ok(""))
+		return false;
+	span_end("mmio-only-restore", 1, 1);
+	return !rc;
 }
 
 static const struct test tests[] = {
 	{ "verify", "fio --verify: iodepth 1/32/128, 1/2 jobs, 512 B-128 KiB",
 	  test_verify },
-	{ "accounting", "workload for the trap count: iodepth 32, 2 jobs, shadow on and off",
+	{ "accounting", "iodepth 32, 2 jobs on use_dbbuf=1 and =0, each on the driver meant",
 	  test_accounting },
-	{ "reset", "20 controller resets under fio --verify",
+	{ "reset",
+	  "controller resets at random points under fio --verify, iodepth 32 and 4: every queue serves I/O after each",
 	  test_reset },
 	{ "wrap", "queue depth 32: indices wrap thousands of times, verified",
 	  test_wrap },
 	{ "cycle", "20 driver reloads with verified I/O after each",
 	  test_cycle },
-	{ "mmio-only", "use_dbbuf=0: fio --verify on the MMIO-only path",
+	{ "mmio-only", "use_dbbuf=0: the fio --verify set of 'verify' on the MMIO-only path",
 	  test_mmio_only },
 };
 
@@ -469,15 +907,23 @@ int main(void)
 {
 	static uint8_t id[4096];
 	unsigned int i, n = 0;
-	bool allow_write;
+	bool allow_write, ok;
 	char model[41];
 	uint16_t oacs;
-	int fd, rc;
+	int fd, rc, bad;
 
 	ctrl_dev = getenv("NVME_DBBUF_CTRL") ?: ctrl_dev;
 	ns_dev = getenv("NVME_DBBUF_NS") ?: ns_dev;
 	nvme_ko = getenv("NVME_DBBUF_KO");
 	only = getenv("NVME_DBBUF_TESTS");
+	if (getenv("NVME_DBBUF_RESETS")) {
+		nr_resets = atoi(getenv("NVME_DBBUF_RESETS"));
+		if (nr_resets < 1)
+			nr_resets = -1;
+	}
+	seed = getenv("NVME_DBBUF_SEED") ?
+	       strtoul(getenv("NVME_DBBUF_SEED"), NULL, 0) :
+	       (unsigned int)time(NULL) ^ (unsigned int)getpid();
 	allow_write = getenv("NVME_DBBUF_ALLOW_WRITE") &&
 		      !strcmp(getenv("NVME_DBBUF_ALLOW_WRITE"), "1");
 
@@ -489,6 +935,8 @@ int main(void)
 	if (!strrchr(ctrl_dev, '/'))
 		ksft_exit_fail_msg("NVME_DBBUF_CTRL=%s is not a device path\n",
 				   ctrl_dev);
+	if (nr_resets < 0)
+		ksft_exit_fail_msg("NVME_DBBUF_RESETS must be a number of resets, at least 1\n");
 	rc = identify_ctrl(id);
 	if (rc == -ENOENT || rc == -EACCES || rc == -EPERM)
 		ksft_exit_skip("cannot use %s: %s\n", ctrl_dev, strerror(-rc));
@@ -518,7 +966,13 @@ int main(void)
 			continue;
 		ksft_print_msg("test %s\n", tests[i].name);
 		fflush(stdout);
-		tests[i].fn(&tests[i]);
+		fd = kmsg_open();
+		ok = tests[i].fn(&tests[i]);
+		bad = kmsg_check(fd);
+		if (bad)
+			ksft_print_msg("%s: %d nvme error line(s) in the kernel log\n",
+				       tests[i].name, bad);
+		ksft_test_result(ok && !bad, "%s\n", tests[i].desc);
 		fflush(stdout);
 	}
 	ksft_finished();

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Keep the checkpatch reports that count; print them, exit 1 if any.
+
+Two reports cannot be settled here and are checked another way:
+- UNKNOWN_COMMIT_ID: checkpatch looks cited commit ids up in the git
+  repository it runs in, and the kernel's history is not available on
+  these machines.  A cited id passes only if scripts/known-commits lists
+  it, and a Fixes: tag must quote the subject listed there.
+- GIT_COMMIT_ID on the line that stable-kernel-rules.rst prescribes for a
+  backport ("[ Upstream commit <40 hex> ]" or "commit <40 hex> upstream."),
+  whose form checkpatch does not know.  Any other GIT_COMMIT_ID counts.
+Also FILE_PATH_CHANGES (new files: "does MAINTAINERS need updating?"):
+drivers/nvme/host/ and tools/testing/selftests/ are covered by existing
+entries.
+
+usage: checkpatch-filter.py CHECKPATCH_LOG PATCH KNOWN_COMMITS
+"""
+import re
+import sys
+
+STABLE = re.compile(r'^(\[ Upstream commit [0-9a-f]{40} \]|'
+                    r'commit [0-9a-f]{40} upstream\.)$')
+
+
+def main():
+    log, patch, known_file = sys.argv[1:4]
+    known = {}
+    for line in open(known_file):
+        if line.strip() and not line.startswith('#'):
+            cid, subj = line.rstrip('\n').split(' ', 1)
+            known[cid] = subj
+    bad = []
+    blocks = open(log, errors='replace').read().split('\n\n')
+    for b in blocks:
+        m = re.search(r'^(ERROR|WARNING|CHECK):(\w+):', b, re.M)
+        if not m:
+            continue
+        kind = m.group(2)
+        ctx = [l[1:] for l in b.split('\n') if l.startswith('+')] or \
+              [l for l in b.split('\n')[2:] if l]
+        if kind == 'FILE_PATH_CHANGES':
+            continue
+        if kind == 'GIT_COMMIT_ID' and ctx and STABLE.match(ctx[-1].strip()):
+            cid = re.search(r'[0-9a-f]{40}', ctx[-1]).group(0)
+            if cid in known:
+                continue
+        if kind == 'UNKNOWN_COMMIT_ID':
+            cid = re.search(r"id '([0-9a-f]+)'", b).group(1)
+            if cid in known:
+                continue
+        bad.append(b.strip())
+    # Fixes: tags quote the subject of a known commit.
+    for line in open(patch, errors='replace'):
+        m = re.match(r'^Fixes: ([0-9a-f]{12,40}) \("(.*)"\)$', line.rstrip())
+        if m and known.get(m.group(1)) != m.group(2):
+            bad.append('Fixes: %s ("%s"): not in scripts/known-commits '
+                       'with that subject' % (m.group(1), m.group(2)))
+        elif line.startswith('---'):
+            break
+    for b in bad:
+        print(b + '\n')
+    return 1 if bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -79,10 +79,12 @@ pick_accel() {
 					> "$probe/root/init"
 				chmod +x "$probe/root/init"
 				(cd "$probe/root" && find . | cpio -o -H newc --quiet) > "$probe/initrd"
-				timeout -k 5 60 qemu-system-x86_64 -machine q35 -accel kvm -cpu host \
+				# In a subshell, so that the shell's own report of a
+				# QEMU that aborts goes to the log too.
+				(timeout -k 5 60 qemu-system-x86_64 -machine q35 -accel kvm -cpu host \
 					-smp 1 -m 256M -nographic -no-reboot -nodefaults -serial stdio \
 					-kernel "$IMAGE/boot/vmlinuz-$KVER" -initrd "$probe/initrd" \
-					-append "console=ttyS0 quiet panic=-1" </dev/null \
+					-append "console=ttyS0 quiet panic=-1" </dev/null; exit $?) \
 					> "$probe/log" 2>&1 && rc=0 || rc=$?
 				if grep -q KVM-PROBE-INIT-REACHED "$probe/log"; then
 					ACCEL=kvm ACCEL_WHY="a probe boot under KVM reached /init"

@@ -144,6 +144,8 @@ if [ -n "${BENCH_DRY:-}" ]; then
 	fi
 else
 	pick_accel
+	# Every boot's vm.sh uses this verdict, and says why it was made.
+	export ACCEL ACCEL_WHY
 	accel_note="${ACCEL^^} ($ACCEL_WHY)"
 fi
 

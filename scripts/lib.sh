@@ -58,9 +58,10 @@ pick_accel() {
 	case ${ACCEL:-} in
 	kvm)
 		[ -w /dev/kvm ] || die "ACCEL=kvm, but /dev/kvm is missing or not writable"
-		ACCEL_WHY="ACCEL=kvm given" ;;
+		# A caller that chose already (make bench) passes its reason.
+		ACCEL_WHY=${ACCEL_WHY:-ACCEL=kvm given} ;;
 	tcg)
-		ACCEL_WHY="ACCEL=tcg given" ;;
+		ACCEL_WHY=${ACCEL_WHY:-ACCEL=tcg given} ;;
 	'')
 		if [ -f "$cache" ] && [ "$(sed -n 's/^# key: //p' "$cache")" = "$key" ]; then
 			# shellcheck disable=SC1090

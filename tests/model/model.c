@@ -40,11 +40,11 @@
  * host_lost()).  A polling controller also checks, whenever the host waits
  * for it, that the shadow slot holds the host's tail.
  *
- * Today's dbbuf.h reads `old` back from the shadow slot, which the device
- * may write (QEMU does).  The failures that causes in readback and clobber
- * are reported as TAP TODO, not as failures, unless -S (STRICT=1): once
- * the header keeps `old` private, -S becomes the default.  Any other
- * failure of those tests is a plain failure.
+ * A header that reads `old` back from the shadow slot, which the device
+ * may write (QEMU does), as upstream's did, fails readback and clobber.
+ * Without -S those failures are reported as TAP TODO, the "known defect";
+ * with -S (STRICT=1, make's default now that dbbuf.h keeps `old` private)
+ * they are failures.  Any other failure of those tests is a plain failure.
  *
  * What x86 cannot show: its stores are not reordered with older loads or
  * stores (TSO), so a missing wmb() or rmb() goes unnoticed here; only the

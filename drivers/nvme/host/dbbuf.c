@@ -89,6 +89,9 @@ void nvme_dbbuf_queue_init(struct nvme_dbbuf_ctrl *dbbuf,
 	if (!dbbuf->dbs || !qid)
 		return;
 
+	/* The queue starts empty, at tail and head 0, as do the slots. */
+	dbq->sq_last = 0;
+	dbq->cq_last = 0;
 	dbq->sq_db = &dbbuf->dbs[sq_idx(qid, db_stride)];
 	dbq->cq_db = &dbbuf->dbs[cq_idx(qid, db_stride)];
 	dbq->sq_ei = &dbbuf->eis[sq_idx(qid, db_stride)];

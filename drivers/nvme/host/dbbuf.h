@@ -27,12 +27,19 @@ struct nvme_dbbuf_ctrl {
 	size_t size;			/* bytes in each buffer */
 };
 
-/* Per queue: its slots in both buffers, NULL while they are not used. */
+/*
+ * Per queue: its slots in both buffers, NULL while they are not used, and
+ * the values last published in them.  The controller may write the shadow
+ * slots too (QEMU does, when Doorbell Buffer Config arrives), so the last
+ * published value is kept here, where only the host writes it.
+ */
 struct nvme_dbbuf_queue {
 	__le32 *sq_db;
 	__le32 *cq_db;
 	__le32 *sq_ei;
 	__le32 *cq_ei;
+	u16 sq_last;			/* SQ tail last published */
+	u16 cq_last;			/* CQ head last published */
 };
 
 int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
@@ -53,13 +60,16 @@ static inline int nvme_dbbuf_need_event(u16 event_idx, u16 new_idx, u16 old)
 	return (u16)(new_idx - event_idx - 1) < (u16)(new_idx - old);
 }
 
-/* Update the shadow doorbell and return true if an MMIO is required. */
-static inline bool nvme_dbbuf_update_and_check_event(u16 value,
+/*
+ * Publish @value in the shadow doorbell @dbbuf_db, @last being the value
+ * published there before, and return true if an MMIO is required.
+ */
+static inline bool nvme_dbbuf_update_and_check_event(u16 value, u16 *last,
 						     __le32 *dbbuf_db,
 						     __le32 *dbbuf_ei)
 {
 	if (dbbuf_db) {
-		u16 old_value, event_idx;
+		u16 old_value = *last, event_idx;
 
 		/*
 		 * Ensure that the queue is written before updating
@@ -67,7 +77,7 @@ static inline bool nvme_dbbuf_update_and_check_event(u16 value,
 		 */
 		wmb();
 
-		old_value = le32_to_cpu(*dbbuf_db);
+		*last = value;
 		*dbbuf_db = cpu_to_le32(value);
 
 		/*
@@ -90,14 +100,16 @@ static inline bool nvme_dbbuf_update_and_check_event(u16 value,
 static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
 					u16 tail)
 {
-	return nvme_dbbuf_update_and_check_event(tail, dbq->sq_db, dbq->sq_ei);
+	return nvme_dbbuf_update_and_check_event(tail, &dbq->sq_last,
+						 dbq->sq_db, dbq->sq_ei);
 }
 
 /* Publish a new CQ head; true if the MMIO doorbell must be written too. */
 static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
 					u16 head)
 {
-	return nvme_dbbuf_update_and_check_event(head, dbq->cq_db, dbq->cq_ei);
+	return nvme_dbbuf_update_and_check_event(head, &dbq->cq_last,
+						 dbq->cq_db, dbq->cq_ei);
 }
 
 #endif /* _NVME_DBBUF_H */

@@ -23,6 +23,7 @@ EXPECT=(
 	"driver-reset		host	host: reset: 121 controller enables"
 	"reset-no-config	host	host: reset: 120 controller enables and 119 commands"
 	"few-resets		host	host: reset: the guest declares 20 resets"
+	"acct-on-mmio		host	host: acct-on: shadow doorbells cut"
 	"mmio-left		host	host: post-reset: shadow doorbells cut"
 	"missing-span		host	host: span cycle of test cycle is missing"
 	"kernel-timeout		guest	guest: no nvme timeout"

@@ -284,18 +284,17 @@ static bool reload_driver(const char *params)
 	return wait_for(ns_dev, 30);
 }
 
-/* The value of parameter @param of the loaded nvme module, or "". */
+/* The value of parameter @name of the loaded nvme module; NULL if none. */
 static const char *param(const char *name)
 {
 	static char val[32];
 	char path[128];
 	FILE *f;
 
-	val[0] = '\0';
 	snprintf(path, sizeof(path), "/sys/module/nvme/parameters/%s", name);
 	f = fopen(path, "r");
 	if (!f)
-		return val;
+		return NULL;
 	if (!fgets(val, sizeof(val), f))
 		val[0] = '\0';
 	fclose(f);
@@ -303,12 +302,16 @@ static const char *param(const char *name)
 	return val;
 }
 
-static bool has_param(const char *name)
+/* Is parameter @name of the loaded nvme module @want?  Say if not. */
+static bool param_is(const char *name, const char *want)
 {
-	char path[128];
+	const char *val = param(name);
 
-	snprintf(path, sizeof(path), "/sys/module/nvme/parameters/%s", name);
-	return !access(path, F_OK);
+	if (val && !strcmp(val, want))
+		return true;
+	ksft_print_msg("nvme.%s is %s%s%s, not %s\n", name, val ? "'" : "",
+		       val ?: "missing", val ? "'" : "", want);
+	return false;
 }
 
 /* Reload with @params; on failure say why and return false. */
@@ -318,6 +321,16 @@ static bool reload_ok(const char *params)
 		return true;
 	ksft_print_msg("loading the driver with '%s' failed\n", params);
 	return false;
+}
+
+/* Reload with default parameters, in span @name: one enable, one command. */
+static bool restore_driver(const char *name)
+{
+	span_begin(name);
+	if (!reload_ok(""))
+		return false;
+	span_end(name, 1, 1);
+	return true;
 }
 
 /* --- fio --------------------------------------------------------------- */
@@ -374,27 +387,41 @@ static int fio_result(const char *name, int rc, bool stopped)
 	return 0;
 }
 
-/* Run fio job @name on the namespace; 0 when it completed without error. */
-static int run_fio(const char *name, const char *fmt, ...)
+/*
+ * The shell command that runs fio job @name on the namespace with the
+ * options @fmt, its JSON report in /tmp/fio-@name.json (removed first) and
+ * its other output in /tmp/fio-@name.log; NULL if out of memory.  exec, so
+ * that a signal to the shell's pid reaches fio itself.
+ */
+static char *fio_command(const char *name, const char *fmt, va_list ap)
 {
-	char report[64], *cmd, *p;
-	va_list ap;
-	int rc;
+	char report[64], *args, *cmd;
 
 	snprintf(report, sizeof(report), "/tmp/fio-%s.json", name);
 	unlink(report);
+	if (vasprintf(&args, fmt, ap) < 0)
+		return NULL;
+	if (asprintf(&cmd, "exec " FIO_CMD " >/tmp/fio-%s.log 2>&1", report,
+		     name, ns_dev, args, name) < 0)
+		cmd = NULL;
+	free(args);
+	return cmd;
+}
+
+/* Run fio job @name on the namespace; 0 when it completed without error. */
+static int run_fio(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd;
+	int rc;
+
 	va_start(ap, fmt);
-	rc = vasprintf(&cmd, fmt, ap);
+	cmd = fio_command(name, fmt, ap);
 	va_end(ap);
-	if (rc < 0)
+	if (!cmd)
 		return -1;
-	rc = asprintf(&p, FIO_CMD " >/tmp/fio-%s.log 2>&1", report, name,
-		      ns_dev, cmd, name);
+	rc = system(cmd);
 	free(cmd);
-	if (rc < 0)
-		return -1;
-	rc = system(p);
-	free(p);
 	rc = (rc == -1 || !WIFEXITED(rc)) ? -1 : WEXITSTATUS(rc);
 	return fio_result(name, rc, false);
 }
@@ -402,23 +429,14 @@ static int run_fio(const char *name, const char *fmt, ...)
 /* Start fio job @name in the background; its pid, or -1. */
 static pid_t start_fio(const char *name, const char *fmt, ...)
 {
-	char report[64], *args, *cmd;
 	va_list ap;
+	char *cmd;
 	pid_t pid;
-	int rc;
 
-	snprintf(report, sizeof(report), "/tmp/fio-%s.json", name);
-	unlink(report);
 	va_start(ap, fmt);
-	rc = vasprintf(&args, fmt, ap);
+	cmd = fio_command(name, fmt, ap);
 	va_end(ap);
-	if (rc < 0)
-		return -1;
-	/* exec: SIGINT must reach fio itself, not a shell. */
-	rc = asprintf(&cmd, "exec " FIO_CMD " >/tmp/fio-%s.log 2>&1", report,
-		      name, ns_dev, args, name);
-	free(args);
-	if (rc < 0)
+	if (!cmd)
 		return -1;
 	fflush(stdout);
 	pid = fork();
@@ -523,32 +541,17 @@ static bool test_accounting(const struct test *t)
 	int rc;
 
 	(void)t;
-	if (!has_param("use_dbbuf")) {
-		ksft_print_msg("the driver has no use_dbbuf parameter\n");
+	if (!param_is("use_dbbuf", "Y"))
 		return false;
-	}
-	if (strcmp(param("use_dbbuf"), "Y")) {
-		ksft_print_msg("use_dbbuf is '%s', not Y\n", param("use_dbbuf"));
-		return false;
-	}
 	rc = measure("acct-on", 5);
 
 	span_begin("acct-off");
 	if (!reload_ok("use_dbbuf=0"))
 		return false;
-	if (strcmp(param("use_dbbuf"), "N")) {
-		ksft_print_msg("use_dbbuf=0 reads back as '%s'\n",
-			       param("use_dbbuf"));
-		rc = 1;
-	}
+	rc |= !param_is("use_dbbuf", "N");
 	rc |= run_fio("acct-off", ACCT_JOB, 5);
 	span_end("acct-off", 1, 0);
-
-	span_begin("acct-restore");
-	if (!reload_ok(""))
-		return false;
-	span_end("acct-restore", 1, 1);
-	return !rc;
+	return restore_driver("acct-restore") && !rc;
 }
 
 static int ctrl_attr(const char *attr, char *buf, size_t len)
@@ -855,21 +858,17 @@ static bool test_mmio_only(const struct test *t)
 	int rc;
 
 	(void)t;
-	if (!has_param("use_dbbuf")) {
+	if (!param("use_dbbuf")) {
 		ksft_print_msg("the driver has no use_dbbuf parameter\n");
 		return false;
 	}
 	span_begin("mmio-only");
 	if (!reload_ok("use_dbbuf=0"))
 		return false;
-	rc = strcmp(param("use_dbbuf"), "N") != 0;
+	rc = !param_is("use_dbbuf", "N");
 	rc |= verify_all("mmio-only-");
 	span_end("mmio-only", 1, 0);
-	span_begin("mmio-only-restore");
-	if (!reload_ok(""))
-		return false;
-	span_end("mmio-only-restore", 1, 1);
-	return !rc;
+	return restore_driver("mmio-only-restore") && !rc;
 }
 
 static const struct test tests[] = {

@@ -12,6 +12,11 @@ Config commands and MMIO doorbell writes on I/O queues, and checks them:
   guest caused it (the first load, plus what each span declares in its
   "# SPAN name enables=N configs=N" line), and so received the command;
   an enable the guest did not cause is the driver's own recovery;
+- at every enable that received the command, it arrived before the
+  first Create I/O Submission Queue of that enable: the driver arms an
+  I/O queue only as it creates it, once the controller has accepted the
+  buffers, so a command after the queues exist would leave them on MMIO
+  while the controller reads their shadow slots;
 - in each span, exactly the declared enables and commands;
 - each span of each test that was meant to run is there (a missing span
   is a failure, not a skip);
@@ -59,6 +64,27 @@ results = []
 def tap(ok, desc):
     results.append(ok)
     print('%s %d %s' % ('ok' if ok else 'not ok', len(results), desc))
+
+
+def config_order(trace):
+    """Doorbell Buffer Config commands, and those of them that arrived
+    after their enable's first Create I/O Submission Queue; also the
+    number of such creations seen at all."""
+    configs = late = creates = 0
+    created = False
+    with doorbells.open_log(trace) as f:
+        for line in f:
+            if 'pci_nvme_mmio_start_success' in line:
+                created = False
+            elif 'pci_nvme_create_sq' in line:
+                m = re.search(r'sqid=(\d+)', line)
+                if m and int(m.group(1)) != 0:
+                    created = True
+                    creates += 1
+            elif 'pci_nvme_dbbuf_config' in line:
+                configs += 1
+                late += created
+    return configs, late, creates
 
 
 def main():
@@ -110,6 +136,12 @@ def main():
         'host: controller enables over the whole boot: %d, the guest caused '
         '%d; Doorbell Buffer Config: %d, expected %d'
         % (total['enable'], want_en, total['config'], want_cf))
+
+    configs, late, creates = config_order(trace)
+    tap(creates > 0 and late == 0,
+        'host: each Doorbell Buffer Config arrived before its enable\'s '
+        'first I/O queue: %d of %d did (%d I/O queues created)'
+        % (configs - late, configs, creates))
 
     for t in tests:
         for name in SPANS[t]:

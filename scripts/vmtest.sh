@@ -52,7 +52,7 @@ boot() {
 	log=$OUT/$name-console.log
 	"$TOP/scripts/vm.sh" --module "$MODULE" --log "$log" \
 		--trace "$OUT/$name-trace.log" \
-		--trace-events pci_nvme_mmio_doorbell_sq,pci_nvme_mmio_doorbell_cq,pci_nvme_dbbuf_config,pci_nvme_getfeat,pci_nvme_mmio_start_success \
+		--trace-events pci_nvme_mmio_doorbell_sq,pci_nvme_mmio_doorbell_cq,pci_nvme_dbbuf_config,pci_nvme_create_sq,pci_nvme_getfeat,pci_nvme_mmio_start_success \
 		${tests:+--env "NVME_DBBUF_TESTS=$tests"} \
 		"$@" "$TOP/scripts/guest/kselftest.sh" \
 		"$OUT/kselftest/nvme_dbbuf_test"

@@ -28,6 +28,7 @@ def boot(s):
            ('enable',)]
     if s != 'first-load-no-config':
         ev.append(('config',))
+    ev += [('createsq', 1), ('createsq', 2)]
     ev += [('con', 'TAP version 13'), ('con', '1..6')]
 
     def mark(name):
@@ -42,8 +43,11 @@ def boot(s):
                    % (name, d, configs if declare is None else d)))
         mark(name + '-end')
 
-    def load(config=True):
-        return [('enable',)] + ([('config',)] if config else [])
+    def load(config=True, late=False):
+        queues = [('createsq', 1), ('createsq', 2)]
+        if late:
+            return [('enable',)] + queues + [('config',)]
+        return [('enable',)] + ([('config',)] if config else []) + queues
 
     def measure(name, ios, per_io):
         n = int(ios * per_io)
@@ -64,7 +68,8 @@ def boot(s):
     # reset
     body = []
     for i in range(RESETS if s != 'few-resets' else 20):
-        body += load(not (s == 'reset-no-config' and i == 57))
+        body += load(not (s == 'reset-no-config' and i == 57),
+                     s == 'config-after-queues' and i == 33)
     if s == 'driver-reset':
         body += load()
     body += measure('reset-io-qd32', 5000, 0.5)
@@ -117,6 +122,8 @@ SCENARIOS = {
     'driver-reset': 'the driver resets the controller by itself during the '
                     'reset test (a lost doorbell recovered)',
     'reset-no-config': 'one reset without the command (not re-armed)',
+    'config-after-queues': 'at one reset the command arrives after the '
+                           'I/O queues were created',
     'few-resets': 'the reset test made only 20 resets',
     'acct-on-mmio': 'shadow doorbells on, yet as many MMIO doorbells as '
                     'without them',
@@ -153,6 +160,10 @@ def main():
             elif e[0] == 'enable':
                 tr.write('pci_nvme_mmio_start_success setting controller '
                          'enable bit succeeded\n')
+            elif e[0] == 'createsq':
+                tr.write('pci_nvme_create_sq create submission queue, '
+                         'addr=0x1000, sqid=%d, cqid=%d, qsize=1023, '
+                         'qflags=1\n' % (e[1], e[1]))
             elif e[0] == 'config':
                 tr.write('pci_nvme_dbbuf_config dbs_addr=0x30454000 '
                          'eis_addr=0x30453000\n')

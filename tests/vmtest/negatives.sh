@@ -22,6 +22,7 @@ EXPECT=(
 	"stray-enable		host	host: controller enables over the whole boot"
 	"driver-reset		host	host: reset: 121 controller enables"
 	"reset-no-config	host	host: reset: 120 controller enables and 119 commands"
+	"config-after-queues	host	host: each Doorbell Buffer Config arrived before"
 	"few-resets		host	host: reset: the guest declares 20 resets"
 	"acct-on-mmio		host	host: acct-on: shadow doorbells cut"
 	"mmio-left		host	host: post-reset: shadow doorbells cut"

@@ -81,39 +81,75 @@ void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf)
 	}
 }
 
-/* Point an I/O queue at its slots; the admin queue keeps MMIO doorbells. */
-void nvme_dbbuf_queue_init(struct nvme_dbbuf_ctrl *dbbuf,
-			   struct nvme_dbbuf_queue *dbq, u16 qid,
-			   u32 db_stride)
+/*
+ * Arm @dbq, the queue @qid, if the controller accepted the buffers in this
+ * enable: publish @sq_tail and @cq_head, the queue's current tail and head,
+ * in its shadow slots, and the same values in its EventIdx slots, which
+ * asks for an MMIO doorbell on the next update of each, whatever the
+ * controller left there before (an earlier enable, or a deleted queue of
+ * the same id).  Then point the queue at its slots.
+ *
+ * The caller serialises this with every update of the queue's tail and
+ * head, so that none is published against a value this overwrites.  The
+ * admin queue keeps MMIO doorbells.
+ */
+void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
+			  struct nvme_dbbuf_queue *dbq, u16 qid, u32 db_stride,
+			  u16 sq_tail, u16 cq_head)
 {
-	if (!dbbuf->dbs || !qid)
+	unsigned int sq = sq_idx(qid, db_stride), cq = cq_idx(qid, db_stride);
+
+	if (!dbbuf->accepted || !qid)
 		return;
 
-	/* The queue starts empty, at tail and head 0, as do the slots. */
-	dbq->sq_last = 0;
-	dbq->cq_last = 0;
-	dbq->sq_db = &dbbuf->dbs[sq_idx(qid, db_stride)];
-	dbq->cq_db = &dbbuf->dbs[cq_idx(qid, db_stride)];
-	dbq->sq_ei = &dbbuf->eis[sq_idx(qid, db_stride)];
-	dbq->cq_ei = &dbbuf->eis[cq_idx(qid, db_stride)];
-}
-
-void nvme_dbbuf_queue_clear(struct nvme_dbbuf_queue *dbq)
-{
-	dbq->sq_db = NULL;
-	dbq->cq_db = NULL;
-	dbq->sq_ei = NULL;
-	dbq->cq_ei = NULL;
+	dbq->sq_last = sq_tail;
+	dbq->cq_last = cq_head;
+	dbbuf->dbs[sq] = cpu_to_le32(sq_tail);
+	dbbuf->dbs[cq] = cpu_to_le32(cq_head);
+	dbbuf->eis[sq] = cpu_to_le32(sq_tail);
+	dbbuf->eis[cq] = cpu_to_le32(cq_head);
+	WRITE_ONCE(dbq->sq_db, &dbbuf->dbs[sq]);
+	WRITE_ONCE(dbq->cq_db, &dbbuf->dbs[cq]);
+	WRITE_ONCE(dbq->sq_ei, &dbbuf->eis[sq]);
+	WRITE_ONCE(dbq->cq_ei, &dbbuf->eis[cq]);
 }
 
 /*
- * Send Doorbell Buffer Config.  On failure the buffers are freed and the
- * caller must clear the slots of every queue it initialised.
+ * Stop trusting EventIdx: from here every update rings the MMIO doorbell,
+ * and is still published in the shadow slot, which the controller reads
+ * until it is disabled.  An update that races with this and still reads
+ * EventIdx makes the same decision it would have made an instant earlier,
+ * while the controller was reading the slots: correct either way.
+ */
+void nvme_dbbuf_queue_disarm(struct nvme_dbbuf_queue *dbq)
+{
+	WRITE_ONCE(dbq->sq_ei, NULL);
+	WRITE_ONCE(dbq->cq_ei, NULL);
+}
+
+/* Leave the slots alone: for a queue the controller no longer serves. */
+void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
+{
+	nvme_dbbuf_queue_disarm(dbq);
+	WRITE_ONCE(dbq->sq_db, NULL);
+	WRITE_ONCE(dbq->cq_db, NULL);
+}
+
+/*
+ * Send Doorbell Buffer Config, before any I/O queue of this enable exists:
+ * then no update can reach a queue between the controller taking the
+ * buffers and the host arming it, because nvme_dbbuf_queue_arm() arms each
+ * I/O queue as it is created, before its first update.  (QEMU, for one,
+ * reads a queue's tail from the shadow slot as soon as it has taken the
+ * buffers, so a queue that rang by MMIO alone after that point would go
+ * unserved.)  On failure the buffers are freed and no queue is armed.
  */
 int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl)
 {
 	struct nvme_command c = { };
+	int status;
 
+	dbbuf->accepted = false;
 	if (!dbbuf->dbs)
 		return 0;
 
@@ -121,12 +157,20 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl)
 	c.dbbuf.prp1 = cpu_to_le64(dbbuf->dbs_dma_addr);
 	c.dbbuf.prp2 = cpu_to_le64(dbbuf->eis_dma_addr);
 
-	if (nvme_submit_sync_cmd(ctrl->admin_q, &c, NULL, 0)) {
+	status = nvme_submit_sync_cmd(ctrl->admin_q, &c, NULL, 0);
+	if (status) {
 		dev_warn(ctrl->device, "unable to set dbbuf\n");
 		/* Free memory and continue on */
 		nvme_dbbuf_free(dbbuf);
 		return -EIO;
 	}
 
+	dbbuf->accepted = true;
 	return 0;
+}
+
+/* The controller is about to be disabled: arm no queue until next time. */
+void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf)
+{
+	dbbuf->accepted = false;
 }

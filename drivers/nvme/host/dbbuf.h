@@ -25,13 +25,29 @@ struct nvme_dbbuf_ctrl {
 	__le32 *eis;			/* EventIdx */
 	dma_addr_t eis_dma_addr;
 	size_t size;			/* bytes in each buffer */
+	bool accepted;			/* taken by the controller, this enable */
 };
 
 /*
- * Per queue: its slots in both buffers, NULL while they are not used, and
- * the values last published in them.  The controller may write the shadow
- * slots too (QEMU does, when Doorbell Buffer Config arrives), so the last
- * published value is kept here, where only the host writes it.
+ * Per queue: its slots in both buffers, and the values last published in
+ * them.  The controller may write the shadow slots too (QEMU does, when
+ * Doorbell Buffer Config arrives), so the last published value is kept
+ * here, where only the host writes it.
+ *
+ * A queue is in one of three states:
+ *
+ *  - unarmed (sq_db == NULL): the slots are not used; every update rings
+ *    the MMIO doorbell.  Every queue starts each controller enable here.
+ *  - armed (sq_db and sq_ei set): every update is published in the shadow
+ *    slot, and the MMIO doorbell is rung only when EventIdx asks for it.
+ *    Only nvme_dbbuf_queue_arm() gets a queue here, and only once the
+ *    controller has accepted the buffers in this enable.
+ *  - disarmed (sq_db set, sq_ei NULL): the controller is about to be
+ *    disabled but may still read the slots, so updates are still published
+ *    there, and every one of them rings the MMIO doorbell as well.
+ *
+ * The CQ pointers follow the SQ ones.  The update paths read the pointers
+ * with READ_ONCE(), because disarming does not take the queue's locks.
  */
 struct nvme_dbbuf_queue {
 	__le32 *sq_db;
@@ -46,10 +62,12 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 		     unsigned int nr_queues, u32 db_stride);
 void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf);
 int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl);
-void nvme_dbbuf_queue_init(struct nvme_dbbuf_ctrl *dbbuf,
-			   struct nvme_dbbuf_queue *dbq, u16 qid,
-			   u32 db_stride);
-void nvme_dbbuf_queue_clear(struct nvme_dbbuf_queue *dbq);
+void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf);
+void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
+			  struct nvme_dbbuf_queue *dbq, u16 qid, u32 db_stride,
+			  u16 sq_tail, u16 cq_head);
+void nvme_dbbuf_queue_disarm(struct nvme_dbbuf_queue *dbq);
+void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq);
 
 /*
  * True if the controller asked to be told about an update from @old to
@@ -62,38 +80,41 @@ static inline int nvme_dbbuf_need_event(u16 event_idx, u16 new_idx, u16 old)
 
 /*
  * Publish @value in the shadow doorbell @dbbuf_db, @last being the value
- * published there before, and return true if an MMIO is required.
+ * published there before, and return true if an MMIO is required: always
+ * for an unarmed queue (@dbbuf_db NULL) or a disarmed one (@dbbuf_ei NULL).
  */
 static inline bool nvme_dbbuf_update_and_check_event(u16 value, u16 *last,
 						     __le32 *dbbuf_db,
 						     __le32 *dbbuf_ei)
 {
-	if (dbbuf_db) {
-		u16 old_value = *last, event_idx;
+	u16 old_value, event_idx;
 
-		/*
-		 * Ensure that the queue is written before updating
-		 * the doorbell in memory
-		 */
-		wmb();
+	if (!dbbuf_db)
+		return true;
 
-		*last = value;
-		*dbbuf_db = cpu_to_le32(value);
+	/*
+	 * Ensure that the queue is written before updating
+	 * the doorbell in memory
+	 */
+	wmb();
 
-		/*
-		 * Ensure that the doorbell is updated before reading the event
-		 * index from memory.  The controller needs to provide similar
-		 * ordering to ensure the event index is updated before reading
-		 * the doorbell.
-		 */
-		mb();
+	old_value = *last;
+	*last = value;
+	*dbbuf_db = cpu_to_le32(value);
 
-		event_idx = le32_to_cpu(READ_ONCE(*dbbuf_ei));
-		if (!nvme_dbbuf_need_event(event_idx, value, old_value))
-			return false;
-	}
+	if (!dbbuf_ei)
+		return true;
 
-	return true;
+	/*
+	 * Ensure that the doorbell is updated before reading the event
+	 * index from memory.  The controller needs to provide similar
+	 * ordering to ensure the event index is updated before reading
+	 * the doorbell.
+	 */
+	mb();
+
+	event_idx = le32_to_cpu(READ_ONCE(*dbbuf_ei));
+	return nvme_dbbuf_need_event(event_idx, value, old_value);
 }
 
 /* Publish a new SQ tail; true if the MMIO doorbell must be written too. */
@@ -101,7 +122,8 @@ static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
 					u16 tail)
 {
 	return nvme_dbbuf_update_and_check_event(tail, &dbq->sq_last,
-						 dbq->sq_db, dbq->sq_ei);
+						 READ_ONCE(dbq->sq_db),
+						 READ_ONCE(dbq->sq_ei));
 }
 
 /* Publish a new CQ head; true if the MMIO doorbell must be written too. */
@@ -109,7 +131,8 @@ static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
 					u16 head)
 {
 	return nvme_dbbuf_update_and_check_event(head, &dbq->cq_last,
-						 dbq->cq_db, dbq->cq_ei);
+						 READ_ONCE(dbq->cq_db),
+						 READ_ONCE(dbq->cq_ei));
 }
 
 #endif /* _NVME_DBBUF_H */

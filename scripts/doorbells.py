@@ -20,6 +20,10 @@ import re
 import sys
 
 
+# Queue pairs whose slots fit in one 4 KiB page at the smallest stride.
+PAGE_QUEUES = 512
+
+
 def open_log(path):
     if path.endswith('.gz'):
         return gzip.open(path, 'rt', errors='replace')
@@ -54,8 +58,10 @@ def count_events(path, nmarks):
     """Per interval between marks (index k: after the k-th mark), the
     events QEMU traced: MMIO doorbells on I/O queues ('sq', 'cq'),
     controller enables ('enable') and Doorbell Buffer Config commands
-    ('config').  Returns the list and the number of marks in the trace."""
-    counts = [dict(sq=0, cq=0, enable=0, config=0) for _ in range(nmarks + 1)]
+    ('config'); of the doorbells, those of queues whose slots lie beyond
+    a 4 KiB shadow doorbell page ('sqhi', 'cqhi').  Returns the list and the number of marks in the trace."""
+    counts = [dict(sq=0, cq=0, sqhi=0, cqhi=0, enable=0, config=0)
+              for _ in range(nmarks + 1)]
     k = 0
     with open_log(path) as f:
         for line in f:
@@ -72,6 +78,8 @@ def count_events(path, nmarks):
                               line)
                 if m and int(m.group(2)) != 0:
                     c[m.group(1)] += 1
+                    if int(m.group(2)) >= PAGE_QUEUES:
+                        c[m.group(1) + 'hi'] += 1
     return counts, k
 
 

@@ -14,6 +14,8 @@
 #   --size2 SIZE        the second drive's size (default: --size)
 #   --queues N          I/O queue pairs the controller offers (max_ioqpairs)
 #   --mqes N            maximum queue entries, zero-based (default QEMU's)
+#   --msix N            MSI-X vectors the controller offers (msix_qsize)
+#   --append ARGS       more guest kernel command line (e.g. possible_cpus=N)
 #   --smp N --mem SIZE  guest CPUs (default 2) and memory (default 1G)
 #   --trace FILE        log QEMU's doorbell trace events to FILE
 #   --trace-events LIST with --trace: the events to log, comma-separated
@@ -29,7 +31,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-DRIVE=null SIZE=1G QUEUES= MQES= SMP=2 MEM=1G TRACE= TIMEOUT=900
+DRIVE=null SIZE=1G QUEUES= MQES= MSIX= APPEND= SMP=2 MEM=1G TRACE= TIMEOUT=900
 DRIVE2= SIZE2= TRACE_EVENTS=pci_nvme_mmio_doorbell_sq,pci_nvme_mmio_doorbell_cq,pci_nvme_dbbuf_config,pci_nvme_getfeat
 LOG= MODULE= ENVS=()
 while [ $# -gt 0 ]; do
@@ -41,6 +43,8 @@ while [ $# -gt 0 ]; do
 	--trace-events) TRACE_EVENTS=$2; shift 2 ;;
 	--queues) QUEUES=$2; shift 2 ;;
 	--mqes) MQES=$2; shift 2 ;;
+	--msix) MSIX=$2; shift 2 ;;
+	--append) APPEND=$2; shift 2 ;;
 	--smp) SMP=$2; shift 2 ;;
 	--mem) MEM=$2; shift 2 ;;
 	--trace) TRACE=$2; shift 2 ;;
@@ -137,6 +141,7 @@ backend() {
 nvme_dev() {
 	dev="nvme,serial=$1,drive=$2"
 	[ -z "$QUEUES" ] || dev+=",max_ioqpairs=$QUEUES"
+	[ -z "$MSIX" ] || dev+=",msix_qsize=$MSIX"
 	if [ -n "$MQES" ]; then
 		qemu-system-x86_64 -device nvme,help 2>/dev/null | grep -qw mqes ||
 			die "--mqes: this QEMU ($(qemu-system-x86_64 --version | head -n1)) has no nvme 'mqes' property; shrink the queues from the guest with nvme.io_queue_depth instead"
@@ -164,7 +169,7 @@ if [ -n "$TRACE" ]; then
 	trace+=(-D "$TRACE")
 fi
 
-say "booting $KVER under QEMU ($ACCEL: $ACCEL_WHY; $SMP CPUs, $DRIVE drive $SIZE${DRIVE2:+ + $DRIVE2 drive ${SIZE2}}${QUEUES:+, $QUEUES queues}${MQES:+, mqes $MQES}); console: ${LOG#$TOP/}"
+say "booting $KVER under QEMU ($ACCEL: $ACCEL_WHY; $SMP CPUs, $DRIVE drive $SIZE${DRIVE2:+ + $DRIVE2 drive ${SIZE2}}${QUEUES:+, $QUEUES queues}${MSIX:+, $MSIX MSI-X vectors}${MQES:+, mqes $MQES}${APPEND:+, kernel: $APPEND}); console: ${LOG#$TOP/}"
 echo "VM-ACCEL $ACCEL ($ACCEL_WHY)" > "$LOG"
 set +e
 # qboot: a minimal firmware that boots -kernel directly.  Unlike SeaBIOS it
@@ -175,7 +180,7 @@ bios=()
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -machine q35 "${accel[@]}" "${bios[@]}" \
 	-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
 	-serial stdio -kernel "$IMAGE/boot/vmlinuz-$KVER" -initrd "$run/initrd" \
-	-append "console=ttyS0 quiet loglevel=5 panic=-1 oops=panic" \
+	-append "console=ttyS0 quiet loglevel=5 panic=-1 oops=panic${APPEND:+ $APPEND}" \
 	"${drives[@]}" "${trace[@]}" \
 	< /dev/null 2>&1 | sed -u 's/\r//g' | tee -a "$LOG" |
 	sed -u -e '/^FIO-JSON-BEGIN/,/^FIO-JSON-END/d' -e 's/\x1b[[0-9;?]*[a-zA-Z]//g' \

@@ -21,7 +21,14 @@ Config commands and MMIO doorbell writes on I/O queues, and checks them:
 - each span of each test that was meant to run is there (a missing span
   is a failure, not a skip);
 - after the resets and the reloads, the same workload as the MMIO-only
-  baseline still makes several times fewer MMIO doorbells per I/O.
+  baseline still makes several times fewer MMIO doorbells per I/O;
+- no enable that received the command created an I/O queue whose slots
+  lie beyond a 4 KiB shadow doorbell page (qid 512 and up at QEMU's
+  stride): QEMU would take that queue's tail from, and write its EventIdx
+  to, memory past the page;
+- with more queues than the page holds (pagefit): polled I/O on the last
+  queues, past the page without shadow doorbells, within it with them,
+  makes at least 2x fewer MMIO doorbells per I/O with them.
 
 The console's own verdict (plan, bail-out, kernel log) is
 scripts/vmtest-guest.py's.
@@ -46,6 +53,8 @@ SPANS = {
     'wrap': ['wrap'],
     'cycle': ['cycle', 'post-cycle'],
     'mmio-only': ['mmio-only', 'mmio-only-restore'],
+    'pagefit': ['pagefit-mmio', 'pagefit', 'pagefit-poll',
+                'pagefit-restore'],
 }
 # Spans that run the MMIO-count workload (iodepth 32, 2 jobs), and the one
 # that runs it on the MMIO-only path, as the baseline.
@@ -70,21 +79,25 @@ def config_order(trace):
     """Doorbell Buffer Config commands, and those of them that arrived
     after their enable's first Create I/O Submission Queue; also the
     number of such creations seen at all."""
-    configs = late = creates = 0
-    created = False
+    configs = late = creates = beyond = 0
+    created = configured = past = False
     with doorbells.open_log(trace) as f:
         for line in f:
             if 'pci_nvme_mmio_start_success' in line:
-                created = False
+                beyond += configured and past
+                created = configured = past = False
             elif 'pci_nvme_create_sq' in line:
                 m = re.search(r'sqid=(\d+)', line)
                 if m and int(m.group(1)) != 0:
                     created = True
                     creates += 1
+                    past |= int(m.group(1)) >= doorbells.PAGE_QUEUES
             elif 'pci_nvme_dbbuf_config' in line:
                 configs += 1
                 late += created
-    return configs, late, creates
+                configured = True
+    beyond += configured and past
+    return configs, late, creates, beyond
 
 
 def main():
@@ -115,7 +128,7 @@ def main():
             b, e = marks.index(name + '-begin'), marks.index(name + '-end')
         except ValueError:
             return None
-        tot = dict(enable=0, config=0, sq=0, cq=0)
+        tot = dict(enable=0, config=0, sq=0, cq=0, sqhi=0, cqhi=0)
         for c in per[b + 1:e + 1]:
             for key in tot:
                 tot[key] += c[key]
@@ -137,11 +150,15 @@ def main():
         '%d; Doorbell Buffer Config: %d, expected %d'
         % (total['enable'], want_en, total['config'], want_cf))
 
-    configs, late, creates = config_order(trace)
+    configs, late, creates, beyond = config_order(trace)
     tap(creates > 0 and late == 0,
         'host: each Doorbell Buffer Config arrived before its enable\'s '
         'first I/O queue: %d of %d did (%d I/O queues created)'
         % (configs - late, configs, creates))
+    tap(beyond == 0,
+        'host: no enable with the command created an I/O queue past the '
+        'shadow doorbell page (qid %d and up): %d did'
+        % (doorbells.PAGE_QUEUES, beyond))
 
     for t in tests:
         for name in SPANS[t]:
@@ -158,6 +175,24 @@ def main():
                 'host: %s: %d controller enables and %d commands, '
                 'expected %d and %d' % (name, s['enable'], s['config'],
                                         en, cf))
+
+    if 'pagefit' in tests:
+        mmio, poll = span('pagefit-mmio'), span('pagefit-poll')
+        nmmio, npoll = ios.get('pagefit-mmio'), ios.get('pagefit-poll')
+        if not (mmio and poll and nmmio and npoll):
+            tap(False, 'host: pagefit: no I/O counted in pagefit-mmio and '
+                'pagefit-poll')
+        else:
+            pm = (mmio['sq'] + mmio['cq']) / nmmio
+            pp = (poll['sq'] + poll['cq']) / npoll
+            tap(mmio['sqhi'] > 0,
+                'host: pagefit: use_dbbuf=0: polled I/O ran on queues past '
+                'the page (%d SQ doorbells there)' % mmio['sqhi'])
+            tap(poll['sqhi'] + poll['cqhi'] == 0 and 2 * pp <= pm,
+                'host: pagefit: polled I/O on the last queues: %.3f MMIO '
+                'doorbells per I/O with shadow doorbells (%d past the page), '
+                '%.3f without; need 2x fewer'
+                % (pp, poll['sqhi'] + poll['cqhi'], pm))
 
     measured = [n for t in tests for n in SPANS[t] if n in MEASURED]
     if measured:

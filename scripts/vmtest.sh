@@ -9,7 +9,8 @@
 #
 #   SRC_TREE=dir  kernel tree with the series (default: build/tree)
 #   MODULE=file   nvme.ko to test (default: build it from SRC_TREE)
-#   VMTEST=quick  only the main boot (not the one-queue boot)
+#   VMTEST=quick  only the main boot (not the one-queue and many-queue
+#                 boots); VMTEST=queues1 or VMTEST=manyq: only that boot
 #   VMTEST_TESTS=a,b  only these kselftest tests in the main boot
 
 set -uo pipefail
@@ -68,34 +69,58 @@ boot() {
 	# status with no failure, an nvme timeout, abort or reset.
 	echo "# $name: the console's verdict"
 	"$TOP/scripts/vmtest-guest.py" "$log" "$rc" > "$OUT/$name-guest.tap" 2>&1
-	if grep -qE '^(not )?ok ' "$OUT/$name-guest.tap"; then
-		count "$OUT/$name-guest.tap" "$name"
-	else
-		cat "$OUT/$name-guest.tap"
-		echo "not ok - $name: the console's verdict could not be taken"
-		fail=$((fail + 1))
-	fi
+	verdict $? "$OUT/$name-guest.tap" "the console's verdict"
 	echo "# $name: host-side checks from QEMU's trace"
 	"$TOP/scripts/vmtest-host.py" "$log" "$OUT/$name-trace.log" "$tests" \
 		> "$OUT/$name-host.tap" 2>&1
-	if grep -qE '^(not )?ok ' "$OUT/$name-host.tap"; then
-		count "$OUT/$name-host.tap" "$name"
-		grep '^# ' "$OUT/$name-host.tap"
-	else
-		cat "$OUT/$name-host.tap"
-		echo "not ok - $name: host-side checks could not run"
+	verdict $? "$OUT/$name-host.tap" "the host-side checks"
+	grep '^# ' "$OUT/$name-host.tap"
+}
+
+# verdict STATUS TAP WHAT: count a checker's TAP; a checker that printed no
+# result, or exited non-zero without a failing one (a crash), fails.
+verdict() {
+	if ! grep -qE '^(not )?ok ' "$2"; then
+		cat "$2"
+		echo "not ok - $name: $3 could not be taken"
+		fail=$((fail + 1))
+		return
+	fi
+	count "$2" "$name"
+	if [ "$1" -ne 0 ] && ! grep -q '^not ok ' "$2"; then
+		grep -v -E '^(not )?ok |^# ' "$2" | tail -n 5
+		echo "not ok - $name: $3 exited $1 before their end"
 		fail=$((fail + 1))
 	fi
 }
 
-say "vmtest: main boot, tmpfs-backed drive (about 4 min under TCG)"
-boot main "${VMTEST_TESTS:-}" --drive file --size 512M --timeout 1500
-if [ "${VMTEST:-}" != quick ]; then
-	# Two CPUs sharing one I/O queue pair.  (QEMU 7.2 has no mqes
-	# property; the wrap test shrinks the queues from the driver side.)
-	say "vmtest: one I/O queue pair for 2 CPUs"
-	boot queues1 verify,accounting,wrap --drive file --size 256M \
-		--queues 1 --timeout 900
-fi
+case ${VMTEST:-} in
+"") boots="main queues1 manyq" ;;
+quick|main) boots=main ;;
+queues1|manyq) boots=$VMTEST ;;
+*) die "VMTEST=$VMTEST: quick (or main), queues1 or manyq, or unset for all" ;;
+esac
+for b in $boots; do
+	case $b in
+	main)
+		say "vmtest: main boot, tmpfs-backed drive (about 4 min under TCG)"
+		boot main "${VMTEST_TESTS:-verify,accounting,reset,wrap,cycle,mmio-only}" \
+			--drive file --size 512M --timeout 1500 ;;
+	queues1)
+		# Two CPUs sharing one I/O queue pair.  (QEMU 7.2 has no mqes
+		# property; the wrap test shrinks the queues from the driver
+		# side.)
+		say "vmtest: one I/O queue pair for 2 CPUs"
+		boot queues1 verify,accounting,wrap --drive file --size 256M \
+			--queues 1 --timeout 900 ;;
+	manyq)
+		# More I/O queues than one shadow doorbell page holds: 520
+		# possible CPUs, each with an interrupt-driven queue, then the
+		# poll queues (qids 521-528) that the test adds.
+		say "vmtest: 528 I/O queues, more than the shadow doorbell page holds"
+		boot manyq pagefit --drive file --size 256M --queues 600 \
+			--msix 600 --append possible_cpus=520 --timeout 600 ;;
+	esac
+done
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

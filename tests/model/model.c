@@ -13,6 +13,8 @@
  *   need-event   need_event against its definition, all 2^32 differences
  *   decide       single-threaded: every stored value and every decision
  *   readback     does a device write into the shadow slot change a decision?
+ *   states       an unarmed queue (no slots) and a disarmed one (shadow
+ *                slots, no EventIdx) ring MMIO on every update
  *   qemu-sq/cq   host thread against a controller following QEMU's policy
  *   poll-sq/cq   ... against a controller that polls the shadow slot
  *   evil-ei      ... that polls and writes garbage EventIdx values
@@ -309,6 +311,18 @@ static void model_dbq_attach(struct nvme_dbbuf_queue *dbq, __le32 *dbs,
 	dbq->sq_ei = &eis[SQ_SLOT];
 	dbq->cq_db = &dbs[CQ_SLOT];
 	dbq->cq_ei = &eis[CQ_SLOT];
+}
+
+/* Unarmed: no slots at all.  Disarmed: shadow slots kept, no EventIdx. */
+static void model_dbq_unarm(struct nvme_dbbuf_queue *dbq)
+{
+	memset(dbq, 0, sizeof(*dbq));
+}
+
+static void model_dbq_disarm(struct nvme_dbbuf_queue *dbq)
+{
+	dbq->sq_ei = NULL;
+	dbq->cq_ei = NULL;
 }
 
 static bool model_dbq_check(const struct nvme_dbbuf_queue *dbq,
@@ -644,6 +658,63 @@ static bool t_decide_or_readback(bool readback)
 				   nmiss, nextra);
 	}
 	return true;
+}
+
+/*
+ * The states other than armed.  Unarmed (every queue after a controller
+ * enable, until the controller accepts the buffers): every update rings,
+ * and neither page is touched.  Disarmed (while the controller is being
+ * disabled, and may still read the shadow slots): every update rings
+ * whatever EventIdx says, and the shadow slot still follows the host.
+ */
+static bool t_states(void)
+{
+	struct nvme_dbbuf_queue dbq;
+	__le32 *dbs, *eis;
+	struct rng r;
+	bool ok = true;
+	int cq, i;
+
+	if (!pages_alloc(&dbs, &eis, true, true))
+		return false;
+	rng_init(&r, 0x57a7e5, false, 0);
+	model_dbq_unarm(&dbq);
+	for (i = 0; i < 100000 && ok; i++) {
+		cq = i & 1;
+		if (!host_publish(&dbq, cq, (u16)rnd(&r)))
+			ok = failf("unarmed: %s_update() did not ring",
+				   cq ? "cq" : "sq");
+	}
+	if (ok && (dev_rd(&dbs[SQ_SLOT]) || dev_rd(&dbs[CQ_SLOT]) ||
+		   dev_rd(&eis[SQ_SLOT]) || dev_rd(&eis[CQ_SLOT])))
+		ok = failf("unarmed: a slot was written");
+	if (ok)
+		ok = pages_check(dbs, eis, true, true);
+
+	model_dbq_attach(&dbq, dbs, eis);
+	model_dbq_disarm(&dbq);
+	for (i = 0; i < 100000 && ok; i++) {
+		u16 v = (u16)rnd(&r);
+		u32 ei = (u32)rnd(&r);
+
+		cq = i & 1;
+		/* An EventIdx that would suppress this update if it counted */
+		dev_wr(&eis[cq ? CQ_SLOT : SQ_SLOT], ei);
+		if (!host_publish(&dbq, cq, v))
+			ok = failf("disarmed: %s_update(%u) with EventIdx %#x did not ring",
+				   cq ? "cq" : "sq", v, ei);
+		else if (dev_rd(&dbs[cq ? CQ_SLOT : SQ_SLOT]) != v)
+			ok = failf("disarmed: %s_update(%u): shadow slot reads %#x",
+				   cq ? "cq" : "sq", v,
+				   dev_rd(&dbs[cq ? CQ_SLOT : SQ_SLOT]));
+	}
+	if (ok)
+		ok = pages_check(dbs, eis, true, true);
+	free(dbs);
+	free(eis);
+	if (ok)
+		diag("states: 100000 updates unarmed and 100000 disarmed, each rang");
+	return ok;
 }
 
 static bool t_decide(void)
@@ -1533,6 +1604,8 @@ static const struct test tests[] = {
 	  .desc = "sq/cq_update decide and store exactly as defined" },
 	{ .name = "readback", .fn = t_readback, .known = true,
 	  .desc = "decisions ignore device writes to the shadow slot" },
+	{ .name = "states", .fn = t_states,
+	  .desc = "unarmed and disarmed queues ring on every update" },
 	{ .name = "qemu-sq", .ct = &conc_tests[0],
 	  .desc = "no lost SQ doorbell with a QEMU-policy controller" },
 	{ .name = "qemu-cq", .ct = &conc_tests[1],

@@ -70,6 +70,8 @@ def boot(s):
     for i in range(RESETS if s != 'few-resets' else 20):
         body += load(not (s == 'reset-no-config' and i == 57),
                      s == 'config-after-queues' and i == 33)
+        if s == 'queue-past-page' and i == 44:
+            body.append(('createsq', 528))
     if s == 'driver-reset':
         body += load()
     body += measure('reset-io-qd32', 5000, 0.5)
@@ -124,6 +126,8 @@ SCENARIOS = {
     'reset-no-config': 'one reset without the command (not re-armed)',
     'config-after-queues': 'at one reset the command arrives after the '
                            'I/O queues were created',
+    'queue-past-page': 'at one reset a queue past the shadow doorbell page '
+                       'is created after the command',
     'few-resets': 'the reset test made only 20 resets',
     'acct-on-mmio': 'shadow doorbells on, yet as many MMIO doorbells as '
                     'without them',

@@ -27,14 +27,16 @@ static inline unsigned int cq_idx(unsigned int qid, u32 stride)
 }
 
 /*
- * Allocate both buffers, sized for @nr_queues queues with doorbell stride
- * @db_stride, or clear them if they already exist.  With use_dbbuf off
- * nothing is allocated, so no queue gets slots and the command is not sent.
+ * Allocate both buffers, or clear them if they already exist.  Doorbell
+ * Buffer Config gives the controller one PRP entry for each, so each is
+ * one controller memory page (CC.MPS, NVME_CTRL_PAGE_SIZE) and never more:
+ * a controller may rightly ignore whatever lies beyond it.  Queues whose
+ * slots do not fit keep MMIO doorbells (nvme_dbbuf_queue_arm()).  With
+ * use_dbbuf off nothing is allocated, so the command is not sent.
  */
-int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
-		     unsigned int nr_queues, u32 db_stride)
+int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev)
 {
-	size_t mem_size = nr_queues * 8 * db_stride;
+	const size_t size = NVME_CTRL_PAGE_SIZE;
 
 	if (!use_dbbuf)
 		return 0;
@@ -49,20 +51,20 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 		return 0;
 	}
 
-	dbbuf->dbs = dma_alloc_coherent(dev, mem_size, &dbbuf->dbs_dma_addr,
+	/* Page aligned, as dma_alloc_coherent() aligns to the CPU page. */
+	dbbuf->dbs = dma_alloc_coherent(dev, size, &dbbuf->dbs_dma_addr,
 					GFP_KERNEL);
 	if (!dbbuf->dbs)
 		return -ENOMEM;
-	dbbuf->eis = dma_alloc_coherent(dev, mem_size, &dbbuf->eis_dma_addr,
+	dbbuf->eis = dma_alloc_coherent(dev, size, &dbbuf->eis_dma_addr,
 					GFP_KERNEL);
 	if (!dbbuf->eis) {
-		dma_free_coherent(dev, mem_size, dbbuf->dbs,
-				  dbbuf->dbs_dma_addr);
+		dma_free_coherent(dev, size, dbbuf->dbs, dbbuf->dbs_dma_addr);
 		dbbuf->dbs = NULL;
 		return -ENOMEM;
 	}
 	dbbuf->dev = dev;
-	dbbuf->size = mem_size;
+	dbbuf->size = size;
 
 	return 0;
 }
@@ -79,6 +81,42 @@ void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf)
 				  dbbuf->eis_dma_addr);
 		dbbuf->eis = NULL;
 	}
+}
+
+/* Queue pairs, the admin queue included, with slots in the page. */
+static unsigned int nvme_dbbuf_page_queues(struct nvme_dbbuf_ctrl *dbbuf,
+					   u32 db_stride)
+{
+	return dbbuf->size / (2 * sizeof(__le32) * db_stride);
+}
+
+/*
+ * The number of I/O queues to ask the controller for, at most @want.  A
+ * controller that supports Doorbell Buffer Config must grant no more
+ * queues than one page has slots for, but not all do: QEMU grants up to
+ * its max_ioqpairs, and then uses slots beyond the page for the queues
+ * past it, reading their tails from, and writing their EventIdx to,
+ * memory the host never gave it.  Those queues could not even fall back
+ * to MMIO doorbells, since such a controller takes their tails from the
+ * slots alone.  So once the controller has accepted the buffers, create
+ * only the queues that fit, and say so once.
+ */
+unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
+				  unsigned int want, u32 db_stride)
+{
+	unsigned int fit;
+
+	if (!dbbuf->accepted)
+		return want;
+	fit = nvme_dbbuf_page_queues(dbbuf, db_stride) - 1;
+	if (want <= fit)
+		return want;
+	if (!dbbuf->beyond_reported)
+		dev_info(dbbuf->dev,
+			 "%u I/O queues, not %u: the shadow doorbell page holds no more\n",
+			 fit, want);
+	dbbuf->beyond_reported = true;
+	return fit;
 }
 
 /*
@@ -100,6 +138,9 @@ void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 	unsigned int sq = sq_idx(qid, db_stride), cq = cq_idx(qid, db_stride);
 
 	if (!dbbuf->accepted || !qid)
+		return;
+	/* nvme_dbbuf_io_queues() created no queue beyond the page. */
+	if (WARN_ON_ONCE(qid >= nvme_dbbuf_page_queues(dbbuf, db_stride)))
 		return;
 
 	dbq->sq_last = sq_tail;
@@ -144,7 +185,8 @@ void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
  * buffers, so a queue that rang by MMIO alone after that point would go
  * unserved.)  On failure the buffers are freed and no queue is armed.
  */
-int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl)
+int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
+		      u32 db_stride)
 {
 	struct nvme_command c = { };
 	int status;
@@ -152,6 +194,11 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl)
 	dbbuf->accepted = false;
 	if (!dbbuf->dbs)
 		return 0;
+	if (nvme_dbbuf_page_queues(dbbuf, db_stride) < 2) {
+		dev_info(ctrl->device,
+			 "doorbell stride too large for a shadow doorbell page\n");
+		return 0;
+	}
 
 	c.dbbuf.opcode = nvme_admin_dbbuf;
 	c.dbbuf.prp1 = cpu_to_le64(dbbuf->dbs_dma_addr);

@@ -24,8 +24,9 @@ struct nvme_dbbuf_ctrl {
 	dma_addr_t dbs_dma_addr;
 	__le32 *eis;			/* EventIdx */
 	dma_addr_t eis_dma_addr;
-	size_t size;			/* bytes in each buffer */
+	size_t size;			/* bytes in each buffer: one page */
 	bool accepted;			/* taken by the controller, this enable */
+	bool beyond_reported;		/* fewer queues for the page: told once */
 };
 
 /*
@@ -58,10 +59,12 @@ struct nvme_dbbuf_queue {
 	u16 cq_last;			/* CQ head last published */
 };
 
-int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
-		     unsigned int nr_queues, u32 db_stride);
+int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev);
 void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf);
-int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl);
+int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
+		      u32 db_stride);
+unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
+				  unsigned int want, u32 db_stride);
 void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf);
 void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 			  struct nvme_dbbuf_queue *dbq, u16 qid, u32 db_stride,

@@ -118,6 +118,11 @@ do_build_series() {
 		result "build with patches 1-$i ($name)" $rc "$OUT/build-$i.log"
 	done
 	git -C "$OUT/series" checkout -q main
+	# Test-only knobs (-DNVME_DBBUF_TEST) stay out of production builds.
+	local parms
+	parms=$(modinfo -F parm "$OUT/build-$n/nvme.ko" 2>&1)
+	! echo "$parms" | grep -q '^dbbuf_test' && echo "$parms" | grep -q '^use_dbbuf'
+	result "the production nvme.ko has no test-only parameter" $? "$OUT/build-$n.log"
 }
 
 do_sparse() {

@@ -59,8 +59,10 @@ def count_events(path, nmarks):
     events QEMU traced: MMIO doorbells on I/O queues ('sq', 'cq'),
     controller enables ('enable') and Doorbell Buffer Config commands
     ('config'); of the doorbells, those of queues whose slots lie beyond
-    a 4 KiB shadow doorbell page ('sqhi', 'cqhi').  Returns the list and the number of marks in the trace."""
-    counts = [dict(sq=0, cq=0, sqhi=0, cqhi=0, enable=0, config=0)
+    a 4 KiB shadow doorbell page ('sqhi', 'cqhi'); the admin queue's
+    doorbells ('asq', 'acq') and the admin commands ('acmd').  Returns the list and the number of marks in the trace."""
+    counts = [dict(sq=0, cq=0, sqhi=0, cqhi=0, asq=0, acq=0, acmd=0,
+                   enable=0, config=0)
               for _ in range(nmarks + 1)]
     k = 0
     with open_log(path) as f:
@@ -73,10 +75,14 @@ def count_events(path, nmarks):
                 c['enable'] += 1
             elif 'pci_nvme_dbbuf_config' in line:
                 c['config'] += 1
+            elif 'pci_nvme_admin_cmd ' in line:
+                c['acmd'] += 1
             else:
                 m = re.search(r'pci_nvme_mmio_doorbell_(sq|cq) [sc]qid (\d+)',
                               line)
-                if m and int(m.group(2)) != 0:
+                if m and int(m.group(2)) == 0:
+                    c['a' + m.group(1)] += 1
+                elif m:
                     c[m.group(1)] += 1
                     if int(m.group(2)) >= PAGE_QUEUES:
                         c[m.group(1) + 'hi'] += 1

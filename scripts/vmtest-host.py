@@ -26,6 +26,12 @@ Config commands and MMIO doorbell writes on I/O queues, and checks them:
   lie beyond a 4 KiB shadow doorbell page (qid 512 and up at QEMU's
   stride): QEMU would take that queue's tail from, and write its EventIdx
   to, memory past the page;
+- a controller that rejects the command (fail): the counted workload
+  makes about as many MMIO doorbells per I/O as on the MMIO-only path
+  (FAIL_RATIO): no queue was armed;
+- the admin queue (admin): a burst of concurrent admin commands makes
+  fewer admin-queue MMIO doorbells per command with shadow doorbells than
+  with use_dbbuf=0 (ADMIN_RATIO);
 - with more queues than the page holds (pagefit): polled I/O on the last
   queues, past the page without shadow doorbells, within it with them,
   makes at least 2x fewer MMIO doorbells per I/O with them.
@@ -53,6 +59,8 @@ SPANS = {
     'wrap': ['wrap'],
     'cycle': ['cycle', 'post-cycle'],
     'mmio-only': ['mmio-only', 'mmio-only-restore'],
+    'fail': ['fail', 'fail-io', 'fail-restore'],
+    'admin': ['admin-on', 'admin-load', 'admin-off', 'admin-restore'],
     'pagefit': ['pagefit-mmio', 'pagefit', 'pagefit-poll',
                 'pagefit-restore'],
 }
@@ -64,6 +72,14 @@ BASELINE = 'acct-off'
 # with 2 jobs.  Here the MMIO-only path measured 1.1-1.6 and shadow
 # doorbells 0.2-0.4; queues left on MMIO give a ratio near 1.
 MIN_TRAP_RATIO = 2.0
+# After a rejected Doorbell Buffer Config, the counted workload must make at
+# least this fraction of the MMIO-only path's doorbells per I/O (shadow
+# doorbells make a fifth of them).
+FAIL_RATIO = 0.75
+# With shadow doorbells, a burst of concurrent admin commands must make at
+# most this fraction of the admin-queue MMIO doorbells per command of the
+# same burst on the MMIO-only path.
+ADMIN_RATIO = 0.93
 # The reset span must hold at least this many controller resets.
 MIN_RESETS = 100
 
@@ -128,7 +144,8 @@ def main():
             b, e = marks.index(name + '-begin'), marks.index(name + '-end')
         except ValueError:
             return None
-        tot = dict(enable=0, config=0, sq=0, cq=0, sqhi=0, cqhi=0)
+        tot = dict(enable=0, config=0, sq=0, cq=0, sqhi=0, cqhi=0, asq=0,
+                   acq=0, acmd=0)
         for c in per[b + 1:e + 1]:
             for key in tot:
                 tot[key] += c[key]
@@ -175,6 +192,37 @@ def main():
                 'host: %s: %d controller enables and %d commands, '
                 'expected %d and %d' % (name, s['enable'], s['config'],
                                         en, cf))
+
+    if 'fail' in tests:
+        f, base = span('fail-io'), span(BASELINE)
+        if not (f and base and ios.get('fail-io') and ios.get(BASELINE)):
+            tap(False, 'host: fail: no I/O counted in fail-io and %s (the '
+                'fail test needs the accounting test in the same boot)'
+                % BASELINE)
+        else:
+            pf = (f['sq'] + f['cq']) / ios['fail-io']
+            pb = (base['sq'] + base['cq']) / ios[BASELINE]
+            tap(pf >= FAIL_RATIO * pb,
+                'host: fail: after the rejected command the counted '
+                'workload made %.3f MMIO doorbells per I/O, the MMIO-only '
+                'path %.3f: no queue armed (need at least %.2fx)'
+                % (pf, pb, FAIL_RATIO))
+
+    if 'admin' in tests:
+        on, off = span('admin-on'), span('admin-off')
+        if not (on and off and on['acmd'] and off['acmd']):
+            tap(False, 'host: admin: no admin commands counted in admin-on '
+                'and admin-off')
+        else:
+            pon = (on['asq'] + on['acq']) / on['acmd']
+            poff = (off['asq'] + off['acq']) / off['acmd']
+            tap(pon <= ADMIN_RATIO * poff,
+                'host: admin: a burst of %d concurrent admin commands made '
+                '%.3f admin-queue MMIO doorbells per command with shadow '
+                'doorbells (SQ %.3f, CQ %.3f), %.3f with use_dbbuf=0; need '
+                'at most %.2fx'
+                % (on['acmd'], pon, on['asq'] / on['acmd'],
+                   on['acq'] / on['acmd'], poff, ADMIN_RATIO))
 
     if 'pagefit' in tests:
         mmio, poll = span('pagefit-mmio'), span('pagefit-poll')

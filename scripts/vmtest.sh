@@ -8,7 +8,8 @@
 # counts as a failure; console logs and traces stay in build/vmtest/.
 #
 #   SRC_TREE=dir  kernel tree with the series (default: build/tree)
-#   MODULE=file   nvme.ko to test (default: build it from SRC_TREE)
+#   MODULE=file   nvme.ko to test (default: a test build from SRC_TREE,
+#                 with -DNVME_DBBUF_TEST)
 #   VMTEST=quick  only the main boot (not the one-queue and many-queue
 #                 boots); VMTEST=queues1 or VMTEST=manyq: only that boot
 #   VMTEST_TESTS=a,b  only these kselftest tests in the main boot
@@ -25,7 +26,10 @@ OUT=$BUILD/vmtest
 rm -rf "$OUT" && mkdir -p "$OUT/kselftest"
 
 if [ -z "${MODULE:-}" ]; then
-	SRC_TREE=$SRC_TREE OUT=$OUT/module "$TOP/scripts/modules.sh" || exit 1
+	# A test build: with the kselftest's failure knob (dbbuf_test_misalign),
+	# which production builds lack.
+	SRC_TREE=$SRC_TREE OUT=$OUT/module EXTRA="KCFLAGS=-DNVME_DBBUF_TEST" \
+		"$TOP/scripts/modules.sh" || exit 1
 	MODULE=$OUT/module/nvme.ko
 fi
 say "building the nvme-dbbuf kselftest"
@@ -53,7 +57,7 @@ boot() {
 	log=$OUT/$name-console.log
 	"$TOP/scripts/vm.sh" --module "$MODULE" --log "$log" \
 		--trace "$OUT/$name-trace.log" \
-		--trace-events pci_nvme_mmio_doorbell_sq,pci_nvme_mmio_doorbell_cq,pci_nvme_dbbuf_config,pci_nvme_create_sq,pci_nvme_getfeat,pci_nvme_mmio_start_success \
+		--trace-events pci_nvme_mmio_doorbell_sq,pci_nvme_mmio_doorbell_cq,pci_nvme_dbbuf_config,pci_nvme_create_sq,pci_nvme_admin_cmd,pci_nvme_getfeat,pci_nvme_mmio_start_success \
 		${tests:+--env "NVME_DBBUF_TESTS=$tests"} \
 		"$@" "$TOP/scripts/guest/kselftest.sh" \
 		"$OUT/kselftest/nvme_dbbuf_test"
@@ -104,7 +108,7 @@ for b in $boots; do
 	case $b in
 	main)
 		say "vmtest: main boot, tmpfs-backed drive (about 4 min under TCG)"
-		boot main "${VMTEST_TESTS:-verify,accounting,reset,wrap,cycle,mmio-only}" \
+		boot main "${VMTEST_TESTS:-verify,accounting,fail,admin,reset,wrap,cycle,mmio-only}" \
 			--drive file --size 512M --timeout 1500 ;;
 	queues1)
 		# Two CPUs sharing one I/O queue pair.  (QEMU 7.2 has no mqes

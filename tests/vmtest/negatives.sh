@@ -14,7 +14,7 @@ OUT=${OUT:-$TOP/build/vmtest-negatives}
 GUEST=$TOP/scripts/vmtest-guest.py
 HOST=$TOP/scripts/vmtest-host.py
 rm -rf "$OUT" && mkdir -p "$OUT"
-# The tests of the vmtest's main boot, which mklogs.py imitates.
+# The tests whose spans mklogs.py imitates.
 MAIN_TESTS=verify,accounting,reset,wrap,cycle,mmio-only
 
 # scenario  checker  the line that must fail ("" = everything must pass)

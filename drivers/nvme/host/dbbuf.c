@@ -16,6 +16,29 @@ static bool use_dbbuf = true;
 module_param(use_dbbuf, bool, 0444);
 MODULE_PARM_DESC(use_dbbuf, "use shadow doorbell buffers (default: true)");
 
+#ifdef NVME_DBBUF_TEST
+/*
+ * Test builds only (nvme.ko built with -DNVME_DBBUF_TEST, as the kselftest's
+ * runner does): send the shadow doorbell buffer's address 8 bytes past its
+ * page boundary, which the controller must reject (Invalid Field in
+ * Command), to take the failure path against a real device.
+ */
+static bool dbbuf_test_misalign;
+module_param(dbbuf_test_misalign, bool, 0644);
+MODULE_PARM_DESC(dbbuf_test_misalign,
+		 "test builds only: send Doorbell Buffer Config with a misaligned buffer, which the controller must reject");
+
+static inline u64 nvme_dbbuf_test_offset(void)
+{
+	return dbbuf_test_misalign ? 8 : 0;
+}
+#else
+static inline u64 nvme_dbbuf_test_offset(void)
+{
+	return 0;
+}
+#endif
+
 static inline unsigned int sq_idx(unsigned int qid, u32 stride)
 {
 	return qid * 2 * stride;
@@ -65,6 +88,12 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev)
 	}
 	dbbuf->dev = dev;
 	dbbuf->size = size;
+	/*
+	 * NVMe 2.0 Annex B.5.1: every queue, the admin queue included, once
+	 * the command has completed.  Off, the admin queue keeps MMIO
+	 * doorbells, for controllers that mishandle its slots.
+	 */
+	dbbuf->admin = true;
 
 	return 0;
 }
@@ -128,8 +157,10 @@ unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
  * the same id).  Then point the queue at its slots.
  *
  * The caller serialises this with every update of the queue's tail and
- * head, so that none is published against a value this overwrites.  The
- * admin queue keeps MMIO doorbells.
+ * head, so that none is published against a value this overwrites.
+ * @sq_tail is the tail last written to the queue's doorbell, not one the
+ * controller has not been told of yet: a later update to it would find
+ * nothing new to publish, and not ring.
  */
 void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 			  struct nvme_dbbuf_queue *dbq, u16 qid, u32 db_stride,
@@ -137,7 +168,7 @@ void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 {
 	unsigned int sq = sq_idx(qid, db_stride), cq = cq_idx(qid, db_stride);
 
-	if (!dbbuf->accepted || !qid)
+	if (!dbbuf->accepted || (!qid && !dbbuf->admin))
 		return;
 	/* nvme_dbbuf_io_queues() created no queue beyond the page. */
 	if (WARN_ON_ONCE(qid >= nvme_dbbuf_page_queues(dbbuf, db_stride)))
@@ -183,7 +214,7 @@ void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
  * I/O queue as it is created, before its first update.  (QEMU, for one,
  * reads a queue's tail from the shadow slot as soon as it has taken the
  * buffers, so a queue that rang by MMIO alone after that point would go
- * unserved.)  On failure the buffers are freed and no queue is armed.
+ * unserved.)  On failure no queue is armed.
  */
 int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 		      u32 db_stride)
@@ -201,15 +232,30 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 	}
 
 	c.dbbuf.opcode = nvme_admin_dbbuf;
-	c.dbbuf.prp1 = cpu_to_le64(dbbuf->dbs_dma_addr);
 	c.dbbuf.prp2 = cpu_to_le64(dbbuf->eis_dma_addr);
+
+	c.dbbuf.prp1 = cpu_to_le64(dbbuf->dbs_dma_addr + nvme_dbbuf_test_offset());
 
 	status = nvme_submit_sync_cmd(ctrl->admin_q, &c, NULL, 0);
 	if (status) {
-		dev_warn(ctrl->device, "unable to set dbbuf\n");
-		/* Free memory and continue on */
-		nvme_dbbuf_free(dbbuf);
-		return -EIO;
+		/*
+		 * Rejected, timed out or aborted: no queue was armed, so all
+		 * keep MMIO doorbells.  The buffers stay for the next enable,
+		 * which tries again.  Say it once per controller, not at
+		 * every reset.
+		 */
+		if (!dbbuf->failed_reported) {
+			if (status > 0)
+				dev_warn(ctrl->device,
+					 "Doorbell Buffer Config failed with status %#x, using MMIO doorbells\n",
+					 status);
+			else
+				dev_warn(ctrl->device,
+					 "Doorbell Buffer Config failed with error %d, using MMIO doorbells\n",
+					 status);
+		}
+		dbbuf->failed_reported = true;
+		return status;
 	}
 
 	dbbuf->accepted = true;

@@ -27,6 +27,8 @@ struct nvme_dbbuf_ctrl {
 	size_t size;			/* bytes in each buffer: one page */
 	bool accepted;			/* taken by the controller, this enable */
 	bool beyond_reported;		/* fewer queues for the page: told once */
+	bool admin;			/* arm the admin queue too */
+	bool failed_reported;		/* the command failed: told once */
 };
 
 /*

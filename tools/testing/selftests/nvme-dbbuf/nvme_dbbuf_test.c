@@ -76,6 +76,9 @@
 #define STALL_WAIT_S		100
 #define MAX_STALLED_RESETS	3	/* then the reset test gives up */
 #define PAGEFIT_POLL_QUEUES	8
+#define FAIL_RESETS		3	/* resets with a rejected command */
+#define ADMIN_PROCS		32	/* concurrent admin command issuers */
+#define ADMIN_CMDS		60	/* Identify commands each */
 /* Queue pairs, admin included, with slots in a 4 KiB page at stride 4 */
 #define PAGE_QUEUES		512
 
@@ -91,6 +94,9 @@
 #define MSG_FEWER_QUEUES "the shadow doorbell page holds no more"
 #define MSG_FEW_QUEUES \
 	"too few I/O queues to fill the shadow doorbell page (boot with more possible CPUs and MSI-X vectors)"
+#define MSG_CONFIG_FAILED "Doorbell Buffer Config failed with status"
+#define MSG_NO_TEST_BUILD \
+	"needs nvme.ko built with -DNVME_DBBUF_TEST (the vmtest's build), for dbbuf_test_misalign"
 #define MSG_NO_DBBUF \
 	"the controller does not support Doorbell Buffer Config (OACS bit 8 clear)\n"
 #define MSG_PROBE_FAILED \
@@ -216,6 +222,8 @@ static int kmsg_open(void)
  * warning level or above, except the notice that an out-of-tree module
  * taints the kernel.
  */
+static const char *expected_msg;	/* a kernel log line the test causes */
+
 static bool kmsg_bad(int level, const char *msg)
 {
 	static const char *const trouble[] = {
@@ -228,6 +236,8 @@ static bool kmsg_bad(int level, const char *msg)
 		return false;
 	if (strstr(msg, "taints kernel") ||
 	    strstr(msg, "module verification failed"))
+		return false;
+	if (expected_msg && strstr(msg, expected_msg))
 		return false;
 	for (i = 0; i < ARRAY_SIZE(trouble); i++)
 		if (strstr(msg, trouble[i]))
@@ -985,6 +995,107 @@ static bool test_pagefit(const struct test *t)
 	return restore_driver("pagefit-restore") && !rc;
 }
 
+/*
+ * A controller that rejects Doorbell Buffer Config: a test build of the
+ * driver sends it a misaligned buffer address, which the controller must
+ * refuse with Invalid Field in Command.  Then no queue may be armed: the
+ * counted workload must make as many MMIO doorbells per I/O as on the
+ * MMIO-only path (the host compares them).  The driver must say so once,
+ * with the status, however many resets fail the same way.
+ */
+static bool test_fail(const struct test *t)
+{
+	int fd, i, seen, rc = 0;
+
+	(void)t;
+	if (!param("dbbuf_test_misalign")) {
+		skip_reason = MSG_NO_TEST_BUILD;
+		return true;
+	}
+	expected_msg = MSG_CONFIG_FAILED;
+	span_begin("fail");
+	fd = kmsg_open();
+	if (!reload_ok("dbbuf_test_misalign=1")) {
+		close(fd);
+		return false;
+	}
+	for (i = 0; i < FAIL_RESETS; i++) {
+		if (ctrl_attr("reset_controller", NULL, 0) || !wait_live(30)) {
+			ksft_print_msg("reset %d with a rejected command failed\n",
+				       i + 1);
+			rc = 1;
+			break;
+		}
+	}
+	/* QEMU traces only the commands it accepts. */
+	span_end("fail", 1 + i, 0);
+	seen = kmsg_count(fd, MSG_CONFIG_FAILED);
+	if (seen != 1) {
+		ksft_print_msg("the driver said '%s' %d times over %d enables, not once\n",
+			       MSG_CONFIG_FAILED, seen, 1 + i);
+		rc = 1;
+	}
+	rc |= measure("fail-io", 5);
+	return restore_driver("fail-restore") && !rc;
+}
+
+/*
+ * ADMIN_PROCS processes issue ADMIN_CMDS Identify Controller commands each,
+ * all at once; the number of processes that saw a command fail.
+ */
+static int admin_burst(void)
+{
+	static uint8_t id[4096];
+	pid_t pids[ADMIN_PROCS];
+	int i, j, status, bad = 0;
+
+	fflush(stdout);
+	for (i = 0; i < ADMIN_PROCS; i++) {
+		pids[i] = fork();
+		if (!pids[i]) {
+			for (j = 0; j < ADMIN_CMDS; j++)
+				if (identify_ctrl(id))
+					_exit(1);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < ADMIN_PROCS; i++)
+		if (pids[i] < 0 || waitpid(pids[i], &status, 0) != pids[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			bad++;
+	return bad;
+}
+
+/*
+ * The admin queue uses shadow doorbells too, once the command has
+ * completed (NVMe 2.0 Annex B.5.1).  A burst of concurrent admin commands
+ * with shadow doorbells and with use_dbbuf=0: the host counts the admin
+ * queue's MMIO doorbells per admin command in each span.
+ */
+static bool test_admin(const struct test *t)
+{
+	int rc;
+
+	(void)t;
+	if (!param_is("use_dbbuf", "Y"))
+		return false;
+	span_begin("admin-on");
+	rc = admin_burst();
+	span_end("admin-on", 0, 0);
+
+	span_begin("admin-load");
+	if (!reload_ok("use_dbbuf=0"))
+		return false;
+	span_end("admin-load", 1, 0);
+	span_begin("admin-off");
+	rc += admin_burst();
+	span_end("admin-off", 0, 0);
+	if (rc)
+		ksft_print_msg("%d of %d admin command processes failed\n",
+			       rc, 2 * ADMIN_PROCS);
+	return restore_driver("admin-restore") && !rc;
+}
+
 static const struct test tests[] = {
 	{ "verify", "fio --verify: iodepth 1/32/128, 1/2 jobs, 512 B-128 KiB",
 	  test_verify },
@@ -999,6 +1110,10 @@ static const struct test tests[] = {
 	  test_cycle },
 	{ "mmio-only", "use_dbbuf=0: the fio --verify set of 'verify' on the MMIO-only path",
 	  test_mmio_only },
+	{ "fail", "rejected command: MMIO doorbells only, reported once with the status",
+	  test_fail },
+	{ "admin", "concurrent admin commands with shadow doorbells and with use_dbbuf=0",
+	  test_admin },
 	{ "pagefit", "no more I/O queues than the shadow doorbell page holds, verified polled I/O",
 	  test_pagefit },
 };
@@ -1083,6 +1198,7 @@ int main(void)
 		fflush(stdout);
 		fd = kmsg_open();
 		skip_reason = NULL;
+		expected_msg = NULL;
 		ok = tests[i].fn(&tests[i]);
 		bad = kmsg_check(fd);
 		if (bad)

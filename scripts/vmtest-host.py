@@ -60,6 +60,7 @@ SPANS = {
     'cycle': ['cycle', 'post-cycle'],
     'mmio-only': ['mmio-only', 'mmio-only-restore'],
     'fail': ['fail', 'fail-io', 'fail-restore'],
+    'stall': ['stall', 'stall-restore'],
     'admin': ['admin-on', 'admin-load', 'admin-off', 'admin-restore'],
     'pagefit': ['pagefit-mmio', 'pagefit', 'pagefit-poll',
                 'pagefit-restore'],

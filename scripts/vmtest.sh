@@ -108,7 +108,7 @@ for b in $boots; do
 	case $b in
 	main)
 		say "vmtest: main boot, tmpfs-backed drive (about 4 min under TCG)"
-		boot main "${VMTEST_TESTS:-verify,accounting,fail,admin,reset,wrap,cycle,mmio-only}" \
+		boot main "${VMTEST_TESTS:-verify,accounting,fail,stall,admin,reset,wrap,cycle,mmio-only}" \
 			--drive file --size 512M --timeout 1500 ;;
 	queues1)
 		# Two CPUs sharing one I/O queue pair.  (QEMU 7.2 has no mqes

@@ -32,10 +32,30 @@ static inline u64 nvme_dbbuf_test_offset(void)
 {
 	return dbbuf_test_misalign ? 8 : 0;
 }
+
+/*
+ * Test builds only: arm the I/O queues without sending the command, which
+ * makes a controller that never reads the buffers, to take the recovery
+ * path (nvme_dbbuf_stall()).
+ */
+static bool dbbuf_test_noconfig;
+module_param(dbbuf_test_noconfig, bool, 0644);
+MODULE_PARM_DESC(dbbuf_test_noconfig,
+		 "test builds only: arm the I/O queues without sending Doorbell Buffer Config");
+
+static inline bool nvme_dbbuf_test_noconfig(void)
+{
+	return dbbuf_test_noconfig;
+}
 #else
 static inline u64 nvme_dbbuf_test_offset(void)
 {
 	return 0;
+}
+
+static inline bool nvme_dbbuf_test_noconfig(void)
+{
+	return false;
 }
 #endif
 
@@ -223,7 +243,7 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 	int status;
 
 	dbbuf->accepted = false;
-	if (!dbbuf->dbs)
+	if (!dbbuf->dbs || dbbuf->stalled)
 		return 0;
 	if (nvme_dbbuf_page_queues(dbbuf, db_stride) < 2) {
 		dev_info(ctrl->device,
@@ -231,10 +251,16 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 		return 0;
 	}
 
-	c.dbbuf.opcode = nvme_admin_dbbuf;
-	c.dbbuf.prp2 = cpu_to_le64(dbbuf->eis_dma_addr);
+	if (nvme_dbbuf_test_noconfig()) {
+		dbbuf->admin = false;
+		dbbuf->accepted = true;
+		return 0;
+	}
 
-	c.dbbuf.prp1 = cpu_to_le64(dbbuf->dbs_dma_addr + nvme_dbbuf_test_offset());
+	c.dbbuf.opcode = nvme_admin_dbbuf;
+	c.dbbuf.prp1 = cpu_to_le64(dbbuf->dbs_dma_addr +
+				   nvme_dbbuf_test_offset());
+	c.dbbuf.prp2 = cpu_to_le64(dbbuf->eis_dma_addr);
 
 	status = nvme_submit_sync_cmd(ctrl->admin_q, &c, NULL, 0);
 	if (status) {
@@ -266,4 +292,27 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf)
 {
 	dbbuf->accepted = false;
+}
+
+/*
+ * A request on an armed queue timed out, and completed once the timeout
+ * handler had rung its queue's doorbells by MMIO: a shadow stall.  The
+ * controller missed an update that EventIdx told the host to skip, which a
+ * controller that reads the buffers as the command says never makes the
+ * host do.  Returns true on the stall that is one too many: the caller
+ * then disarms every queue, and no command is sent again, through any
+ * number of resets, until the driver is reloaded.
+ *
+ * NVME_DBBUF_MAX_STALLS is 3: each stall costs one timeout period, 30 s
+ * by default, so a controller that ignores the buffers costs at most
+ * 90 s of I/O, while a single late completion, which a busy but working
+ * controller can produce, does not turn shadow doorbells off.
+ */
+bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf)
+{
+	if (atomic_inc_return(&dbbuf->stalls) != NVME_DBBUF_MAX_STALLS)
+		return false;
+	dbbuf->stalled = true;
+	dbbuf->accepted = false;
+	return true;
 }

@@ -9,6 +9,7 @@
 #ifndef _NVME_DBBUF_H
 #define _NVME_DBBUF_H
 
+#include <linux/atomic.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
@@ -29,6 +30,8 @@ struct nvme_dbbuf_ctrl {
 	bool beyond_reported;		/* fewer queues for the page: told once */
 	bool admin;			/* arm the admin queue too */
 	bool failed_reported;		/* the command failed: told once */
+	bool stalled;			/* too many shadow stalls: MMIO only */
+	atomic_t stalls;		/* shadow stalls recovered */
 };
 
 /*
@@ -68,6 +71,19 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 				  unsigned int want, u32 db_stride);
 void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf);
+bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf);
+
+#define NVME_DBBUF_MAX_STALLS	3
+
+/*
+ * Has @dbq used its shadow slots since the controller was enabled (armed,
+ * or disarmed after that)?  Then an update may have skipped its MMIO
+ * doorbell.
+ */
+static inline bool nvme_dbbuf_queue_used(struct nvme_dbbuf_queue *dbq)
+{
+	return !!READ_ONCE(dbq->sq_db);
+}
 void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 			  struct nvme_dbbuf_queue *dbq, u16 qid, u32 db_stride,
 			  u16 sq_tail, u16 cq_head);

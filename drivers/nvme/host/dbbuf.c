@@ -243,7 +243,8 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 	int status;
 
 	dbbuf->accepted = false;
-	if (!dbbuf->dbs || dbbuf->stalled)
+	if (!dbbuf->dbs ||
+	    atomic_read(&dbbuf->stalls) >= NVME_DBBUF_MAX_STALLS)
 		return 0;
 	if (nvme_dbbuf_page_queues(dbbuf, db_stride) < 2) {
 		dev_info(ctrl->device,
@@ -310,9 +311,5 @@ void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf)
  */
 bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf)
 {
-	if (atomic_inc_return(&dbbuf->stalls) != NVME_DBBUF_MAX_STALLS)
-		return false;
-	dbbuf->stalled = true;
-	dbbuf->accepted = false;
-	return true;
+	return atomic_inc_return(&dbbuf->stalls) == NVME_DBBUF_MAX_STALLS;
 }

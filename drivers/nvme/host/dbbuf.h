@@ -30,8 +30,7 @@ struct nvme_dbbuf_ctrl {
 	bool beyond_reported;		/* fewer queues for the page: told once */
 	bool admin;			/* arm the admin queue too */
 	bool failed_reported;		/* the command failed: told once */
-	bool stalled;			/* too many shadow stalls: MMIO only */
-	atomic_t stalls;		/* shadow stalls recovered */
+	atomic_t stalls;		/* shadow stalls; at MAX_STALLS, MMIO only */
 };
 
 /*

@@ -333,14 +333,14 @@ static bool reload_driver(const char *params)
 	return wait_for(ns_dev, 30);
 }
 
-/* The value of parameter @name of the loaded nvme module; NULL if none. */
-static const char *param(const char *name)
+/* The value of parameter @name of module @mod; NULL if none. */
+static const char *mod_param(const char *mod, const char *name)
 {
 	static char val[32];
 	char path[128];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/module/nvme/parameters/%s", name);
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", mod, name);
 	f = fopen(path, "r");
 	if (!f)
 		return NULL;
@@ -349,6 +349,12 @@ static const char *param(const char *name)
 	fclose(f);
 	val[strcspn(val, "\n")] = '\0';
 	return val;
+}
+
+/* The value of parameter @name of the loaded nvme module; NULL if none. */
+static const char *param(const char *name)
+{
+	return mod_param("nvme", name);
 }
 
 /* Is parameter @name of the loaded nvme module @want?  Say if not. */
@@ -1062,24 +1068,6 @@ static int set_core_param(const char *name, const char *val)
 	return rc;
 }
 
-/* Read nvme_core's parameter @name into @buf; 0 on success. */
-static int get_core_param(const char *name, char *buf, int len)
-{
-	char path[128];
-	FILE *f;
-	int rc;
-
-	snprintf(path, sizeof(path), "/sys/module/nvme_core/parameters/%s",
-		 name);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	rc = fgets(buf, len, f) ? 0 : -EIO;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	return rc;
-}
-
 /*
  * A controller that never reads the shadow doorbell buffer: a test build
  * of the driver arms the I/O queues without sending the command.  Updates
@@ -1095,6 +1083,7 @@ static bool test_stall(const struct test *t)
 {
 	int kick_fd, warn_fd, kicked, warned, rc;
 	char timeout[16], val[16];
+	const char *p;
 
 	(void)t;
 	if (!param("dbbuf_test_noconfig")) {
@@ -1102,7 +1091,8 @@ static bool test_stall(const struct test *t)
 		return true;
 	}
 	snprintf(val, sizeof(val), "%d", STALL_IO_TIMEOUT);
-	if (get_core_param("io_timeout", timeout, sizeof(timeout)) ||
+	p = mod_param("nvme_core", "io_timeout");
+	if (!p || snprintf(timeout, sizeof(timeout), "%s", p) >= (int)sizeof(timeout) ||
 	    set_core_param("io_timeout", val)) {
 		ksft_print_msg("cannot set nvme_core.io_timeout\n");
 		return false;

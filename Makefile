@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME ACCEL VMTEST VMTEST_TESTS
 
 .PHONY: all help base tree series series-check modules run check \
-	checkpatch build-series sparse vmtest vmtest-negatives model-test bench dkms-install dkms-remove clean distclean
+	checkpatch build-series sparse vmtest vmtest-negatives model-test microbench bench dkms-install dkms-remove clean distclean
 
 all: modules
 
@@ -61,7 +61,14 @@ vmtest:
 
 ## model-test    the userspace protocol model of dbbuf.h
 model-test:
+	@. scripts/lib.sh && need_pkgs gcc make libc6-dev
 	@$(MAKE) -s -C tests/model check
+
+## microbench    ns per shadow doorbell update: upstream's barriers against
+##               ours, side by side (tests/model/microbench.c; x86-64)
+microbench:
+	@. scripts/lib.sh && need_pkgs gcc make libc6-dev
+	@$(MAKE) -s -C tests/model microbench
 
 ## vmtest-negatives  the vmtest's verdicts on tampered and saved logs
 vmtest-negatives:

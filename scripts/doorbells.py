@@ -60,9 +60,12 @@ def count_events(path, nmarks):
     controller enables ('enable') and Doorbell Buffer Config commands
     ('config'); of the doorbells, those of queues whose slots lie beyond
     a 4 KiB shadow doorbell page ('sqhi', 'cqhi'); the admin queue's
-    doorbells ('asq', 'acq') and the admin commands ('acmd').  Returns the list and the number of marks in the trace."""
+    doorbells ('asq', 'acq') and the admin commands ('acmd'); doorbell
+    writes QEMU ignored, by side and admin or I/O ('bad_asq', 'bad_acq',
+    'bad_sq', 'bad_cq'), and misaligned ones ('bad_db').  Returns the list and the number of marks in the trace."""
     counts = [dict(sq=0, cq=0, sqhi=0, cqhi=0, asq=0, acq=0, acmd=0,
-                   enable=0, config=0)
+                   enable=0, config=0, bad_asq=0, bad_acq=0, bad_sq=0,
+                   bad_cq=0, bad_db=0)
               for _ in range(nmarks + 1)]
     k = 0
     with open_log(path) as f:
@@ -77,6 +80,17 @@ def count_events(path, nmarks):
                 c['config'] += 1
             elif 'pci_nvme_admin_cmd ' in line:
                 c['acmd'] += 1
+            elif 'pci_nvme_ub_db_wr_' in line:
+                # A doorbell write QEMU ignored (no such queue, a value
+                # out of range): still one the driver made.
+                m = re.search(r'pci_nvme_ub_db_wr_invalid_(sq|cq)\S* .*'
+                              r'[sc]qid=(\d+)', line)
+                if m:
+                    side = m.group(1)
+                    c['bad_' + ('a' if int(m.group(2)) == 0 else '')
+                      + side] += 1
+                else:
+                    c['bad_db'] += 1
             else:
                 m = re.search(r'pci_nvme_mmio_doorbell_(sq|cq) [sc]qid (\d+)',
                               line)

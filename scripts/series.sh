@@ -110,6 +110,26 @@ do_export() {
 	say "exported $(wc -l < "$PATCHES/series") patches and the cover letter to patches/"
 }
 
+# The Kconfig entries the series adds (config NVME_PCI_DBBUF), as the
+# repository's top-level Kconfig carries them: a header, then the entries
+# exactly as in the tree's drivers/nvme/host/Kconfig.
+KCONFIG_SYMS=(NVME_PCI_DBBUF)
+kconfig_view() {
+	local src=$1 sym
+	printf '%s\n' '# SPDX-License-Identifier: GPL-2.0' \
+		'#' \
+		"# The Kconfig entries the series adds to drivers/nvme/host/Kconfig," \
+		"# exported by 'make series'; 'make series-check' keeps them equal." \
+		''
+	for sym in "${KCONFIG_SYMS[@]}"; do
+		# From "config SYM" to the line before the next entry.
+		awk -v sym="$sym" '
+			/^(config|menuconfig|menu|endmenu|if|endif|source|choice|endchoice|comment) / ||
+			/^(endmenu|endif|endchoice)$/ { on = ($0 == "config " sym) }
+			on { print }' "$src/drivers/nvme/host/Kconfig" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+	done
+}
+
 export_views() {
 	local src=$1 v
 	for v in "${VIEWS[@]}"; do
@@ -119,6 +139,7 @@ export_views() {
 			cp -a "$src/$v" "$TOP/$v"
 		fi
 	done
+	kconfig_view "$src" > "$TOP/Kconfig"
 }
 
 do_check() {
@@ -161,6 +182,11 @@ do_check() {
 				{ echo "series-check: $v differs from what the series produces; run 'make series'"; fail=1; }
 		fi
 	done
+	# 5. The top-level Kconfig holds the series' entries, unchanged.
+	grep -q "^config ${KCONFIG_SYMS[0]}\$" "$tmp/drivers/nvme/host/Kconfig" ||
+		{ echo "series-check: the series adds no 'config ${KCONFIG_SYMS[0]}' to drivers/nvme/host/Kconfig"; fail=1; }
+	cmp -s <(kconfig_view "$tmp") "$TOP/Kconfig" ||
+		{ echo "series-check: Kconfig differs from the series' Kconfig entries; run 'make series'"; fail=1; }
 	[ $fail -eq 0 ] || exit 1
 	echo "series-check: OK ($(series_list | wc -l) patches apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}; build/tree and the exported views match)"
 }

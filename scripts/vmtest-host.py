@@ -31,10 +31,21 @@ Config commands and MMIO doorbell writes on I/O queues, and checks them:
   (FAIL_RATIO): no queue was armed;
 - the admin queue (admin): a burst of concurrent admin commands makes
   fewer admin-queue MMIO doorbells per command with shadow doorbells than
-  with use_dbbuf=0 (ADMIN_RATIO);
+  with dbbuf=off (ADMIN_RATIO); with dbbuf=io, which sends the command
+  but leaves the admin queue on MMIO, and with dbbuf=off, nearly one SQ
+  doorbell per command (ADMIN_UNARMED_SQ);
+- a driver built without the engine (kconfig-off): no Doorbell Buffer
+  Config at all;
 - with more queues than the page holds (pagefit): polled I/O on the last
   queues, past the page without shadow doorbells, within it with them,
-  makes at least 2x fewer MMIO doorbells per I/O with them.
+  makes at least 2x fewer MMIO doorbells per I/O with them;
+- the driver's own count of its MMIO doorbells (debugfs, printed around
+  each mark as "# MMIO-COUNT pre|post GEN ASQ ACQ SQ CQ") equals QEMU's,
+  exactly, admin and I/O queues, SQ and CQ, between every two marks with
+  no driver reload between them: each reload is followed by a mark of its
+  own, so that every stretch of a span after a reload is compared.  A
+  mark's own admin SQ doorbell comes before QEMU's trace of it, and its
+  CQ doorbell after, so each falls into the interval on its side.
 
 The console's own verdict (plan, bail-out, kernel log) is
 scripts/vmtest-guest.py's.
@@ -61,9 +72,11 @@ SPANS = {
     'mmio-only': ['mmio-only', 'mmio-only-restore'],
     'fail': ['fail', 'fail-io', 'fail-restore'],
     'stall': ['stall', 'stall-restore'],
-    'admin': ['admin-on', 'admin-load', 'admin-off', 'admin-restore'],
+    'admin': ['admin-on', 'admin-io-load', 'admin-io', 'admin-load',
+              'admin-off', 'admin-restore'],
     'pagefit': ['pagefit-mmio', 'pagefit', 'pagefit-poll',
                 'pagefit-restore'],
+    'kconfig-off': ['kconfig-off'],
 }
 # Spans that run the MMIO-count workload (iodepth 32, 2 jobs), and the one
 # that runs it on the MMIO-only path, as the baseline.
@@ -81,6 +94,10 @@ FAIL_RATIO = 0.75
 # most this fraction of the admin-queue MMIO doorbells per command of the
 # same burst on the MMIO-only path.
 ADMIN_RATIO = 0.93
+# With the admin queue unarmed (dbbuf=io or off), nearly every admin command
+# of the burst rings the SQ doorbell by MMIO (the stock driver, which never
+# arms it, measured 0.99); armed, the burst measured 0.74-0.86.
+ADMIN_UNARMED_SQ = 0.95
 # The reset span must hold at least this many controller resets.
 MIN_RESETS = 100
 
@@ -115,6 +132,90 @@ def config_order(trace):
                 configured = True
     beyond += configured and past
     return configs, late, creates, beyond
+
+
+def mmio_counts(console):
+    """Per console mark, the driver's counts printed just before and
+    just after it: (gen, asq, acq, sq, cq) tuples, or None."""
+    out, pre = [], None
+    for line in open(console, errors='replace'):
+        m = re.match(r'^# MMIO-COUNT (pre|post) (none|(-?\d+) (\d+) (\d+) '
+                     r'(\d+) (\d+))\s*$', line)
+        if m:
+            val = None if m.group(2) == 'none' else \
+                tuple(int(m.group(i)) for i in range(3, 8))
+            if m.group(1) == 'pre':
+                pre = val
+            elif out:
+                out[-1][1] = val
+            continue
+        if re.match(r'^(?:# )?MARK (\S+)\s*$', line):
+            out.append([pre, None])
+            pre = None
+    return out
+
+
+def check_mmio_counts(console, per, marks, spans):
+    """The driver's MMIO doorbell counts against QEMU's, between every
+    two marks with no reload between them; each of @spans must hold at
+    least one such pair."""
+    counts = mmio_counts(console)
+    if len(counts) != len(marks):
+        tap(False, 'host: driver MMIO counts: %d marks with counts, %d '
+            'marks' % (len(counts), len(marks)))
+        return
+    if not any(pre or post for pre, post in counts):
+        tap(False, 'host: driver MMIO counts: the guest printed none '
+            '(no /sys/kernel/debug/nvme_dbbuf: CONFIG_DEBUG_FS off?)')
+        return
+    keys = ('asq', 'acq', 'sq', 'cq')
+    compared = mismatched = skipped = 0
+    first_bad = None
+    done = set()
+    # Interval k lies between mark k and mark k + 1: per[k + 1].
+    for k in range(len(marks) - 1):
+        pre_k, post_k = counts[k]
+        pre_n, post_n = counts[k + 1]
+        if not (pre_k and post_k and pre_n and post_n) or \
+                not (pre_k[0] == post_k[0] == pre_n[0] == post_n[0]):
+            skipped += 1
+            continue
+        g = dict(zip(keys, (pre_n[i] - post_k[i] for i in range(1, 5))))
+        g['acq'] += post_k[2] - pre_k[2]   # mark k's CQ doorbell
+        g['asq'] += post_n[1] - pre_n[1]   # mark k + 1's SQ doorbell
+        c = per[k + 1]
+        q = dict(asq=c['asq'] + c['bad_asq'], acq=c['acq'] + c['bad_acq'],
+                 sq=c['sq'] + c['bad_sq'], cq=c['cq'] + c['bad_cq'])
+        compared += 1
+        ok = g == q and c['bad_db'] == 0
+        if not ok:
+            mismatched += 1
+            if first_bad is None:
+                first_bad = ('between marks %s and %s: driver %s, QEMU %s%s'
+                             % (marks[k], marks[k + 1],
+                                ' '.join('%s=%d' % (x, g[x]) for x in keys),
+                                ' '.join('%s=%d' % (x, q[x]) for x in keys),
+                                ', %d misaligned' % c['bad_db']
+                                if c['bad_db'] else ''))
+        done.add(k)
+    tap(compared > 0 and mismatched == 0,
+        'host: the driver counted exactly the MMIO doorbells QEMU saw, admin '
+        'and I/O queues, SQ and CQ, between %d of %d pairs of marks (%d '
+        'more with a driver reload between them)%s'
+        % (compared - mismatched, compared, skipped,
+           '; first difference ' + first_bad if first_bad else ''))
+    uncovered = []
+    for name in spans:
+        try:
+            b, e = marks.index(name + '-begin'), marks.index(name + '-end')
+        except ValueError:
+            continue    # reported missing already
+        if not any(k in done for k in range(b, e)):
+            uncovered.append(name)
+    tap(not uncovered,
+        'host: every span had its MMIO doorbells compared with the '
+        "driver's count%s" % (': not ' + ', '.join(uncovered)
+                              if uncovered else ''))
 
 
 def main():
@@ -157,18 +258,26 @@ def main():
     for c in per:
         total['enable'] += c['enable']
         total['config'] += c['config']
+    # A driver built without the engine (the kconfig-off boot) never
+    # sends the command.
+    engine = 'kconfig-off' not in tests
     want_en = 1 + sum(d[0] for d in declared.values())
-    want_cf = 1 + sum(d[1] for d in declared.values())
-    tap(per[0]['enable'] == 1 and per[0]['config'] == 1,
+    want_cf = int(engine) + sum(d[1] for d in declared.values())
+    tap(per[0]['enable'] == 1 and per[0]['config'] == int(engine),
         'host: the first load enabled the controller once and sent the '
-        'command once (%d enables, %d commands)'
-        % (per[0]['enable'], per[0]['config']))
+        'command %s (%d enables, %d commands)'
+        % ('once' if engine else 'never, CONFIG_NVME_PCI_DBBUF=n',
+           per[0]['enable'], per[0]['config']))
     tap(total['enable'] == want_en and total['config'] == want_cf,
         'host: controller enables over the whole boot: %d, the guest caused '
         '%d; Doorbell Buffer Config: %d, expected %d'
         % (total['enable'], want_en, total['config'], want_cf))
 
     configs, late, creates, beyond = config_order(trace)
+    if not engine:
+        tap(configs == 0,
+            'host: CONFIG_NVME_PCI_DBBUF=n: no Doorbell Buffer Config in '
+            'the whole boot (%d)' % configs)
     tap(creates > 0 and late == 0,
         'host: each Doorbell Buffer Config arrived before its enable\'s '
         'first I/O queue: %d of %d did (%d I/O queues created)'
@@ -220,10 +329,22 @@ def main():
             tap(pon <= ADMIN_RATIO * poff,
                 'host: admin: a burst of %d concurrent admin commands made '
                 '%.3f admin-queue MMIO doorbells per command with shadow '
-                'doorbells (SQ %.3f, CQ %.3f), %.3f with use_dbbuf=0; need '
+                'doorbells (SQ %.3f, CQ %.3f), %.3f with dbbuf=off; need '
                 'at most %.2fx'
                 % (on['acmd'], pon, on['asq'] / on['acmd'],
                    on['acq'] / on['acmd'], poff, ADMIN_RATIO))
+        for name, mode in (('admin-io', 'io'), ('admin-off', 'off')):
+            s = span(name)
+            if not (s and s['acmd']):
+                tap(False, 'host: admin: no admin commands counted in %s'
+                    % name)
+                continue
+            tap(s['asq'] >= ADMIN_UNARMED_SQ * s['acmd'],
+                'host: admin: dbbuf=%s: the admin queue stayed on MMIO: '
+                '%.3f SQ doorbells per admin command (need at least %.2f), '
+                '%.3f in all' % (mode, s['asq'] / s['acmd'],
+                                 ADMIN_UNARMED_SQ,
+                                 (s['asq'] + s['acq']) / s['acmd']))
 
     if 'pagefit' in tests:
         mmio, poll = span('pagefit-mmio'), span('pagefit-poll')
@@ -235,13 +356,17 @@ def main():
             pm = (mmio['sq'] + mmio['cq']) / nmmio
             pp = (poll['sq'] + poll['cq']) / npoll
             tap(mmio['sqhi'] > 0,
-                'host: pagefit: use_dbbuf=0: polled I/O ran on queues past '
+                'host: pagefit: dbbuf=off: polled I/O ran on queues past '
                 'the page (%d SQ doorbells there)' % mmio['sqhi'])
             tap(poll['sqhi'] + poll['cqhi'] == 0 and 2 * pp <= pm,
                 'host: pagefit: polled I/O on the last queues: %.3f MMIO '
                 'doorbells per I/O with shadow doorbells (%d past the page), '
                 '%.3f without; need 2x fewer'
                 % (pp, poll['sqhi'] + poll['cqhi'], pm))
+
+    if engine:
+        check_mmio_counts(console, per, marks,
+                          [n for t in tests for n in SPANS[t]])
 
     measured = [n for t in tests for n in SPANS[t] if n in MEASURED]
     if measured:

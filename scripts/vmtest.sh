@@ -10,8 +10,9 @@
 #   SRC_TREE=dir  kernel tree with the series (default: build/tree)
 #   MODULE=file   nvme.ko to test (default: a test build from SRC_TREE,
 #                 with -DNVME_DBBUF_TEST)
-#   VMTEST=quick  only the main boot (not the one-queue and many-queue
-#                 boots); VMTEST=queues1 or VMTEST=manyq: only that boot
+#   VMTEST=quick  only the main boot (not the one-queue, many-queue and
+#                 engine-off boots); VMTEST=queues1, manyq or kconfig-off:
+#                 only that boot
 #   VMTEST_TESTS=a,b  only these kselftest tests in the main boot
 
 set -uo pipefail
@@ -32,6 +33,12 @@ if [ -z "${MODULE:-}" ]; then
 		"$TOP/scripts/modules.sh" || exit 1
 	MODULE=$OUT/module/nvme.ko
 fi
+# The kconfig-off boot's driver: the engine compiled out.
+case ${VMTEST:-} in
+""|kconfig-off)
+	SRC_TREE=$SRC_TREE OUT=$OUT/module-off EXTRA="CONFIG_NVME_PCI_DBBUF=n" \
+		"$TOP/scripts/modules.sh" || exit 1 ;;
+esac
 say "building the nvme-dbbuf kselftest"
 make -s -C "$SRC_TREE/tools/testing/selftests/nvme-dbbuf" \
 	OUTPUT="$OUT/kselftest" >&2 || die "the kselftest build failed"
@@ -55,9 +62,9 @@ boot() {
 	local name=$1 tests=$2 rc log
 	shift 2
 	log=$OUT/$name-console.log
-	"$TOP/scripts/vm.sh" --module "$MODULE" --log "$log" \
+	"$TOP/scripts/vm.sh" --module "${BOOT_MODULE:-$MODULE}" --log "$log" \
 		--trace "$OUT/$name-trace.log" \
-		--trace-events pci_nvme_mmio_doorbell_sq,pci_nvme_mmio_doorbell_cq,pci_nvme_dbbuf_config,pci_nvme_create_sq,pci_nvme_admin_cmd,pci_nvme_getfeat,pci_nvme_mmio_start_success \
+		--trace-events pci_nvme_mmio_doorbell_sq,pci_nvme_mmio_doorbell_cq,pci_nvme_ub_db_wr_invalid_sq,pci_nvme_ub_db_wr_invalid_cq,pci_nvme_ub_db_wr_invalid_sqtail,pci_nvme_ub_db_wr_invalid_cqhead,pci_nvme_ub_db_wr_misaligned,pci_nvme_dbbuf_config,pci_nvme_create_sq,pci_nvme_admin_cmd,pci_nvme_getfeat,pci_nvme_mmio_start_success \
 		${tests:+--env "NVME_DBBUF_TESTS=$tests"} \
 		"$@" "$TOP/scripts/guest/kselftest.sh" \
 		"$OUT/kselftest/nvme_dbbuf_test"
@@ -99,10 +106,10 @@ verdict() {
 }
 
 case ${VMTEST:-} in
-"") boots="main queues1 manyq" ;;
+"") boots="main queues1 manyq kconfig-off" ;;
 quick|main) boots=main ;;
-queues1|manyq) boots=$VMTEST ;;
-*) die "VMTEST=$VMTEST: quick (or main), queues1 or manyq, or unset for all" ;;
+queues1|manyq|kconfig-off) boots=$VMTEST ;;
+*) die "VMTEST=$VMTEST: quick (or main), queues1, manyq or kconfig-off, or unset for all" ;;
 esac
 for b in $boots; do
 	case $b in
@@ -124,6 +131,10 @@ for b in $boots; do
 		say "vmtest: 528 I/O queues, more than the shadow doorbell page holds"
 		boot manyq pagefit --drive file --size 256M --queues 600 \
 			--msix 600 --append possible_cpus=520 --timeout 600 ;;
+	kconfig-off)
+		say "vmtest: nvme.ko built with CONFIG_NVME_PCI_DBBUF=n"
+		BOOT_MODULE=$OUT/module-off/nvme.ko boot kconfig-off \
+			kconfig-off --drive file --size 256M --timeout 600 ;;
 	esac
 done
 echo "$pass passed, $fail failed, $skip skipped"

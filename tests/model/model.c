@@ -49,8 +49,9 @@
  * they are failures.  Any other failure of those tests is a plain failure.
  *
  * What x86 cannot show: its stores are not reordered with older loads or
- * stores (TSO), so a missing wmb() or rmb() goes unnoticed here; only the
- * store->load order that mb() provides is tested for real.
+ * stores (TSO), so a missing barrier (a) or (c) of dbbuf.h goes unnoticed
+ * here; only the store->load order that barrier (b) provides is tested for
+ * real.
  *
  * Run: make -C tests/model check, or build/model/model -h.
  */
@@ -339,7 +340,8 @@ static inline bool host_publish(struct nvme_dbbuf_queue *dbq, bool cq,
 {
 	if (cq)
 		return nvme_dbbuf_cq_update(dbq, value);
-	return nvme_dbbuf_sq_update(dbq, value);
+	/* The SQ is in host memory: the model has no CMB. */
+	return nvme_dbbuf_sq_update(dbq, value, false);
 }
 
 /* The definition: does @ei lie in [old, new_idx) modulo 2^16? */
@@ -869,8 +871,8 @@ static inline u32 dev_read_tail(struct dev *d)
 
 	/*
 	 * Acquire: the shadow load happens before the loads of the entries
-	 * it covers.  Pairs with the wmb() before the shadow store in the
-	 * header.
+	 * it covers.  Pairs with barrier (a), before the shadow store in
+	 * the header.
 	 */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return dev_tail_value(d, v);
@@ -924,7 +926,7 @@ static bool dev_qemu_process(struct dev *d)
 		dev_wr(r->ei, tail);
 		/*
 		 * Full fence: the EventIdx store is visible before the shadow
-		 * tail is loaded again.  Pairs with the mb() between the
+		 * tail is loaded again.  Pairs with barrier (b) between the
 		 * shadow store and the EventIdx load in the header: either
 		 * the host sees this EventIdx and writes the MMIO doorbell,
 		 * or we see its new tail here.

@@ -31,9 +31,15 @@ def boot(s):
     ev += [('createsq', 1), ('createsq', 2)]
     ev += [('con', 'TAP version 13'), ('con', '1..6')]
 
+    def mark_events(name):
+        # As the kselftest's mark(): the driver's counts around it, and
+        # the Get Features command's own admin doorbells, its SQ doorbell
+        # before QEMU traces it and its CQ doorbell after.
+        return [('count', 'pre'), ('con', '# MARK ' + name),
+                ('adb', 1, 0), ('mark',), ('adb', 0, 1), ('count', 'post')]
+
     def mark(name):
-        ev.append(('con', '# MARK ' + name))
-        ev.append(('mark',))
+        ev.extend(mark_events(name))
 
     def span(name, enables, configs, body=(), declare=None):
         mark(name + '-begin')
@@ -43,11 +49,20 @@ def boot(s):
                    % (name, d, configs if declare is None else d)))
         mark(name + '-end')
 
-    def load(config=True, late=False):
+    loads = [0]
+
+    def load(config=True, late=False, reload=True):
+        """A controller enable: a driver reload, which starts the driver's
+        counts again and is followed by a mark, or a controller reset."""
         queues = [('createsq', 1), ('createsq', 2)]
         if late:
-            return [('enable',)] + queues + [('config',)]
-        return [('enable',)] + ([('config',)] if config else []) + queues
+            ev = [('enable',)] + queues + [('config',)]
+        else:
+            ev = [('enable',)] + ([('config',)] if config else []) + queues
+        if not reload:
+            return ev
+        loads[0] += 1
+        return [('reload',)] + ev + mark_events('loaded-%d' % loads[0])
 
     def measure(name, ios, per_io):
         n = int(ios * per_io)
@@ -57,7 +72,8 @@ def boot(s):
     results = []
     # verify
     if s == 'stray-enable':
-        ev += load()    # the driver resets the controller by itself
+        # the driver resets the controller by itself
+        ev += load(reload=False)
     results.append('ok 1 fio --verify')
     # accounting
     span('acct-on', 0, 0,
@@ -69,11 +85,11 @@ def boot(s):
     body = []
     for i in range(RESETS if s != 'few-resets' else 20):
         body += load(not (s == 'reset-no-config' and i == 57),
-                     s == 'config-after-queues' and i == 33)
+                     s == 'config-after-queues' and i == 33, reload=False)
         if s == 'queue-past-page' and i == 44:
             body.append(('createsq', 528))
     if s == 'driver-reset':
-        body += load()
+        body += load(reload=False)
     body += measure('reset-io-qd32', 5000, 0.5)
     if s == 'reset-no-config':
         span('reset', RESETS, RESETS - 1, body, declare=RESETS)
@@ -137,6 +153,9 @@ SCENARIOS = {
     'bail-out': 'the kselftest bailed out',
     'short-plan': 'a result is missing from the plan',
     'silent-exit': 'the guest exited 1 with every result ok',
+    'count-mismatch': "the driver's count of its MMIO doorbells is one short "
+                      "of QEMU's in the acct-on span",
+    'count-missing': 'the guest printed no driver counts (no debugfs)',
 }
 
 
@@ -150,6 +169,7 @@ def main():
     s, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
     cid = 0
+    gen, cnt, short = 0, dict(asq=0, acq=0, sq=0, cq=0), s == 'count-mismatch'
     with open(os.path.join(out, 'console.log'), 'w') as con, \
             open(os.path.join(out, 'trace.log'), 'w') as tr:
         con.write('VM-ACCEL tcg (synthetic)\n')
@@ -157,6 +177,23 @@ def main():
         for e in boot(s):
             if e[0] == 'con':
                 con.write(e[1] + '\n')
+            elif e[0] == 'count':
+                if s == 'count-missing':
+                    con.write('# MMIO-COUNT %s none\n' % e[1])
+                else:
+                    con.write('# MMIO-COUNT %s %d %d %d %d %d\n'
+                              % (e[1], gen, cnt['asq'], cnt['acq'],
+                                 cnt['sq'], cnt['cq']))
+            elif e[0] == 'reload':
+                gen += 1
+                cnt = dict(asq=0, acq=0, sq=0, cq=0)
+            elif e[0] == 'adb':
+                if e[1]:
+                    tr.write('pci_nvme_mmio_doorbell_sq sqid 0 new_tail 1\n')
+                if e[2]:
+                    tr.write('pci_nvme_mmio_doorbell_cq cqid 0 new_head 1\n')
+                cnt['asq'] += e[1]
+                cnt['acq'] += e[2]
             elif e[0] == 'mark':
                 cid += 1
                 tr.write('pci_nvme_getfeat cid %d nsid 0x0 fid 0xe sel 0x0 '
@@ -179,8 +216,12 @@ def main():
                 for _ in range(e[2]):
                     tr.write('pci_nvme_mmio_doorbell_cq cqid 1 new_head %d\n'
                              % tail)
-                # the admin queue's doorbells are not counted
+                # and one admin command's
                 tr.write('pci_nvme_mmio_doorbell_sq sqid 0 new_tail 1\n')
+                cnt['sq'] += e[1] - (1 if short and e[1] else 0)
+                cnt['cq'] += e[2]
+                cnt['asq'] += 1
+                short = short and not e[1]
     with open(os.path.join(out, 'rc'), 'w') as f:
         f.write('1\n' if s == 'silent-exit' else '0\n')
     return 0

@@ -34,6 +34,8 @@ EXPECT=(
 	"bail-out		guest	guest: the kselftest ran to its end"
 	"short-plan		guest	guest: 5 results for a plan of 6"
 	"silent-exit		guest	guest: exit status 1, yet no result failed"
+	"count-mismatch		host	host: the driver counted exactly the MMIO doorbells QEMU saw"
+	"count-missing		host	host: driver MMIO counts: the guest printed none"
 )
 
 n=0 bad=0

@@ -4,17 +4,59 @@
  * buffer management and the Doorbell Buffer Config command.  The per-update
  * fast path is inline in dbbuf.h.
  */
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/string.h>
 
 #include "nvme.h"
 #include "dbbuf.h"
 
-static bool use_dbbuf = true;
-module_param(use_dbbuf, bool, 0444);
-MODULE_PARM_DESC(use_dbbuf, "use shadow doorbell buffers (default: true)");
+/*
+ * dbbuf=on: every queue, the admin queue included, once the controller has
+ * accepted the buffers; io: the I/O queues only, for a controller that
+ * mishandles the admin queue's slots; off: MMIO doorbells only, no buffer
+ * allocated and no command sent.  Read at each controller enable.
+ */
+enum nvme_dbbuf_mode {
+	NVME_DBBUF_OFF,
+	NVME_DBBUF_IO,
+	NVME_DBBUF_ON,
+};
+
+static const char * const nvme_dbbuf_mode_names[] = {
+	[NVME_DBBUF_OFF]	= "off",
+	[NVME_DBBUF_IO]		= "io",
+	[NVME_DBBUF_ON]		= "on",
+};
+
+static int nvme_dbbuf_mode = NVME_DBBUF_ON;
+
+static int nvme_dbbuf_mode_set(const char *val, const struct kernel_param *kp)
+{
+	int mode = sysfs_match_string(nvme_dbbuf_mode_names, val);
+
+	if (mode < 0)
+		return -EINVAL;
+	*(int *)kp->arg = mode;
+	return 0;
+}
+
+static int nvme_dbbuf_mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", nvme_dbbuf_mode_names[*(int *)kp->arg]);
+}
+
+static const struct kernel_param_ops nvme_dbbuf_mode_ops = {
+	.set	= nvme_dbbuf_mode_set,
+	.get	= nvme_dbbuf_mode_get,
+};
+
+module_param_cb(dbbuf, &nvme_dbbuf_mode_ops, &nvme_dbbuf_mode, 0444);
+MODULE_PARM_DESC(dbbuf,
+		 "shadow doorbell buffers: on (default), io (I/O queues only, MMIO doorbells for the admin queue) or off");
 
 #ifdef NVME_DBBUF_TEST
 /*
@@ -70,19 +112,36 @@ static inline unsigned int cq_idx(unsigned int qid, u32 stride)
 }
 
 /*
+ * Before the first use: @queue returns nvme-pci's queue @qid, or NULL past
+ * the last one, for the state and the counters.
+ */
+void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
+		     struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *,
+						       unsigned int))
+{
+	dbbuf->queue = queue;
+}
+
+/*
  * Allocate both buffers, or clear them if they already exist.  Doorbell
  * Buffer Config gives the controller one PRP entry for each, so each is
  * one controller memory page (CC.MPS, NVME_CTRL_PAGE_SIZE) and never more:
  * a controller may rightly ignore whatever lies beyond it.  Queues whose
  * slots do not fit keep MMIO doorbells (nvme_dbbuf_queue_arm()).  With
- * use_dbbuf off nothing is allocated, so the command is not sent.
+ * dbbuf=off nothing is allocated, so the command is not sent.
  */
 int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev)
 {
 	const size_t size = NVME_CTRL_PAGE_SIZE;
 
-	if (!use_dbbuf)
+	if (nvme_dbbuf_mode == NVME_DBBUF_OFF)
 		return 0;
+	/*
+	 * NVMe 2.0 Annex B.5.1: every queue, the admin queue included, once
+	 * the command has completed.  dbbuf=io keeps MMIO doorbells for the
+	 * admin queue, for controllers that mishandle its slots.
+	 */
+	dbbuf->admin = nvme_dbbuf_mode == NVME_DBBUF_ON;
 
 	if (dbbuf->dbs) {
 		/*
@@ -98,24 +157,22 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev)
 	dbbuf->dbs = dma_alloc_coherent(dev, size, &dbbuf->dbs_dma_addr,
 					GFP_KERNEL);
 	if (!dbbuf->dbs)
-		return -ENOMEM;
+		goto nomem;
 	dbbuf->eis = dma_alloc_coherent(dev, size, &dbbuf->eis_dma_addr,
 					GFP_KERNEL);
 	if (!dbbuf->eis) {
 		dma_free_coherent(dev, size, dbbuf->dbs, dbbuf->dbs_dma_addr);
 		dbbuf->dbs = NULL;
-		return -ENOMEM;
+		goto nomem;
 	}
 	dbbuf->dev = dev;
 	dbbuf->size = size;
-	/*
-	 * NVMe 2.0 Annex B.5.1: every queue, the admin queue included, once
-	 * the command has completed.  Off, the admin queue keeps MMIO
-	 * doorbells, for controllers that mishandle its slots.
-	 */
-	dbbuf->admin = true;
 
 	return 0;
+
+nomem:
+	dbbuf->status = -ENOMEM;
+	return -ENOMEM;
 }
 
 void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf)
@@ -155,11 +212,13 @@ unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 {
 	unsigned int fit;
 
+	dbbuf->beyond = 0;
 	if (!dbbuf->accepted)
 		return want;
 	fit = nvme_dbbuf_page_queues(dbbuf, db_stride) - 1;
 	if (want <= fit)
 		return want;
+	dbbuf->beyond = want - fit;
 	if (!dbbuf->beyond_reported)
 		dev_info(dbbuf->dev,
 			 "%u I/O queues, not %u: the shadow doorbell page holds no more\n",
@@ -246,7 +305,8 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 	if (!dbbuf->dbs ||
 	    atomic_read(&dbbuf->stalls) >= NVME_DBBUF_MAX_STALLS)
 		return 0;
-	if (nvme_dbbuf_page_queues(dbbuf, db_stride) < 2) {
+	dbbuf->no_room = nvme_dbbuf_page_queues(dbbuf, db_stride) < 2;
+	if (dbbuf->no_room) {
 		dev_info(ctrl->device,
 			 "doorbell stride too large for a shadow doorbell page\n");
 		return 0;
@@ -264,6 +324,7 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 	c.dbbuf.prp2 = cpu_to_le64(dbbuf->eis_dma_addr);
 
 	status = nvme_submit_sync_cmd(ctrl->admin_q, &c, NULL, 0);
+	dbbuf->status = status;
 	if (status) {
 		/*
 		 * Rejected, timed out or aborted: no queue was armed, so all
@@ -313,3 +374,116 @@ bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf)
 {
 	return atomic_inc_return(&dbbuf->stalls) == NVME_DBBUF_MAX_STALLS;
 }
+
+/*
+ * The state, for the controller's dbbuf attribute in sysfs: one line, a
+ * word and then what explains it:
+ *
+ *   unsupported                  OACS bit 8 clear (@supported false)
+ *   unsupported reason=stride    the doorbell stride leaves no room
+ *   disabled reason=param        dbbuf=off
+ *   active armed=N admin=0|1 beyond=N
+ *                                the controller took the buffers: N
+ *                                queues use them now (the admin queue
+ *                                among them, or not), and N I/O queues
+ *                                were not created because their slots
+ *                                would fall beyond the page
+ *   failed status=0xS            the command failed with NVMe status S
+ *   failed error=-E              or with error -E (-ENOMEM: no buffers)
+ *   stalled stalls=N             recovery gave shadow doorbells up
+ */
+ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf, bool supported,
+			char *buf)
+{
+	struct nvme_dbbuf_queue *dbq;
+	unsigned int qid, armed = 0;
+	bool admin = false;
+	int status;
+
+	if (!supported)
+		return sysfs_emit(buf, "unsupported\n");
+	if (nvme_dbbuf_mode == NVME_DBBUF_OFF)
+		return sysfs_emit(buf, "disabled reason=param\n");
+	if (atomic_read(&dbbuf->stalls) >= NVME_DBBUF_MAX_STALLS)
+		return sysfs_emit(buf, "stalled stalls=%d\n",
+				  atomic_read(&dbbuf->stalls));
+	if (READ_ONCE(dbbuf->no_room))
+		return sysfs_emit(buf, "unsupported reason=stride\n");
+	status = READ_ONCE(dbbuf->status);
+	if (status > 0)
+		return sysfs_emit(buf, "failed status=%#x\n", status);
+	if (status < 0)
+		return sysfs_emit(buf, "failed error=%d\n", status);
+
+	for (qid = 0; (dbq = dbbuf->queue(dbbuf, qid)); qid++) {
+		if (!READ_ONCE(dbq->sq_ei))
+			continue;
+		armed++;
+		admin |= !qid;
+	}
+	return sysfs_emit(buf, "active armed=%u admin=%d beyond=%u\n", armed,
+			  admin, READ_ONCE(dbbuf->beyond));
+}
+
+#ifdef CONFIG_DEBUG_FS
+static struct dentry *nvme_dbbuf_debugfs_root;
+
+/* A counter the update paths write under their serialisation, read here. */
+static u64 nvme_dbbuf_counter(const u64 *counter)
+{
+	return data_race(*counter);	/* no lock: a statistic, not state */
+}
+
+/*
+ * /sys/kernel/debug/nvme_dbbuf/<controller>: the shadow stalls recovered,
+ * then per queue and per side, the updates published in the shadow slot,
+ * the MMIO doorbells rung and the MMIO doorbells EventIdx suppressed,
+ * since the driver bound the controller.  The counters are read without
+ * the queues' locks: each value is one that was current during the read.
+ */
+static int nvme_dbbuf_counters_show(struct seq_file *m, void *unused)
+{
+	struct nvme_dbbuf_ctrl *dbbuf = m->private;
+	struct nvme_dbbuf_queue *dbq;
+	unsigned int qid;
+
+	seq_printf(m, "stalls %d\n", atomic_read(&dbbuf->stalls));
+	seq_puts(m, "qid sq_shadow sq_mmio sq_suppressed cq_shadow cq_mmio cq_suppressed\n");
+	for (qid = 0; (dbq = dbbuf->queue(dbbuf, qid)); qid++)
+		seq_printf(m, "%u %llu %llu %llu %llu %llu %llu\n", qid,
+			   nvme_dbbuf_counter(&dbq->sq_shadow),
+			   nvme_dbbuf_counter(&dbq->sq_mmio),
+			   nvme_dbbuf_counter(&dbq->sq_suppressed),
+			   nvme_dbbuf_counter(&dbq->cq_shadow),
+			   nvme_dbbuf_counter(&dbq->cq_mmio),
+			   nvme_dbbuf_counter(&dbq->cq_suppressed));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nvme_dbbuf_counters);
+
+/* At module load: the directory that holds one file per controller. */
+void nvme_dbbuf_debugfs_init(void)
+{
+	nvme_dbbuf_debugfs_root = debugfs_create_dir("nvme_dbbuf", NULL);
+}
+
+void nvme_dbbuf_debugfs_exit(void)
+{
+	debugfs_remove(nvme_dbbuf_debugfs_root);
+}
+
+/* The counters of the controller named @name, until ..._remove(). */
+void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf, const char *name)
+{
+	dbbuf->debugfs = debugfs_create_file(name, 0400,
+					     nvme_dbbuf_debugfs_root, dbbuf,
+					     &nvme_dbbuf_counters_fops);
+}
+
+/* Returns once no read of the file is in progress. */
+void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf)
+{
+	debugfs_remove(dbbuf->debugfs);
+	dbbuf->debugfs = NULL;
+}
+#endif /* CONFIG_DEBUG_FS */

@@ -10,13 +10,20 @@
 #define _NVME_DBBUF_H
 
 #include <linux/atomic.h>
+#include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
 #include <asm/byteorder.h>
 
+struct dentry;
 struct device;
 struct nvme_ctrl;
+
+/* Shadow stalls after which recovery gives shadow doorbells up. */
+#define NVME_DBBUF_MAX_STALLS	3
+
+#ifdef CONFIG_NVME_PCI_DBBUF
 
 /* Per controller: the two buffers handed to the controller. */
 struct nvme_dbbuf_ctrl {
@@ -30,7 +37,16 @@ struct nvme_dbbuf_ctrl {
 	bool beyond_reported;		/* fewer queues for the page: told once */
 	bool admin;			/* arm the admin queue too */
 	bool failed_reported;		/* the command failed: told once */
+	bool no_room;			/* doorbell stride too large for a page */
+	int status;			/* last failure: NVMe status, or -errno */
+	unsigned int beyond;		/* I/O queues not created: no slots */
 	atomic_t stalls;		/* shadow stalls; at MAX_STALLS, MMIO only */
+	/* nvme-pci's queue @qid, or NULL past the last one */
+	struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *dbbuf,
+					  unsigned int qid);
+#ifdef CONFIG_DEBUG_FS
+	struct dentry *debugfs;		/* the counters */
+#endif
 };
 
 /*
@@ -53,16 +69,81 @@ struct nvme_dbbuf_ctrl {
  *
  * The CQ pointers follow the SQ ones.  The update paths read the pointers
  * with READ_ONCE(), because disarming does not take the queue's locks.
+ *
+ * With CONFIG_DEBUG_FS, each side counts its updates: those published in
+ * the shadow slot, the MMIO doorbells rung (in any state, and by the
+ * timeout handler's kick), and those EventIdx let the host skip.  They
+ * are plain fields, updated under the serialisation of that side's
+ * updates (the SQ lock; the CQ's interrupt handler or poll lock), and
+ * read without it.  The SQ side, written by submitters, and the CQ side,
+ * written by the completion path, each fill one cache line of their own:
+ * an update touches no line it did not touch before, and the two sides
+ * do not share one.
  */
 struct nvme_dbbuf_queue {
-	__le32 *sq_db;
-	__le32 *cq_db;
-	__le32 *sq_ei;
-	__le32 *cq_ei;
-	u16 sq_last;			/* SQ tail last published */
-	u16 cq_last;			/* CQ head last published */
+	struct {
+		__le32 *sq_db;
+		__le32 *sq_ei;
+		u16 sq_last;		/* SQ tail last published */
+#ifdef CONFIG_DEBUG_FS
+		u64 sq_shadow;
+		u64 sq_mmio;
+		u64 sq_suppressed;
+#endif
+	} ____cacheline_aligned_in_smp;
+	struct {
+		__le32 *cq_db;
+		__le32 *cq_ei;
+		u16 cq_last;		/* CQ head last published */
+#ifdef CONFIG_DEBUG_FS
+		u64 cq_shadow;
+		u64 cq_mmio;
+		u64 cq_suppressed;
+#endif
+	} ____cacheline_aligned_in_smp;
 };
 
+#ifdef CONFIG_DEBUG_FS
+#define nvme_dbbuf_count(counter)	((counter)++)
+void nvme_dbbuf_debugfs_init(void);
+void nvme_dbbuf_debugfs_exit(void);
+void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf, const char *name);
+void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf);
+#else
+#define nvme_dbbuf_count(counter)	do { } while (0)
+static inline void nvme_dbbuf_debugfs_init(void)
+{
+}
+
+static inline void nvme_dbbuf_debugfs_exit(void)
+{
+}
+
+static inline void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf,
+					  const char *name)
+{
+}
+
+static inline void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf)
+{
+}
+#endif
+
+/* The timeout handler rang the SQ doorbell by MMIO (nvme_dbbuf_kick). */
+static inline void nvme_dbbuf_sq_rung(struct nvme_dbbuf_queue *dbq)
+{
+	nvme_dbbuf_count(dbq->sq_mmio);
+}
+
+/* The same for the CQ doorbell. */
+static inline void nvme_dbbuf_cq_rung(struct nvme_dbbuf_queue *dbq)
+{
+	nvme_dbbuf_count(dbq->cq_mmio);
+}
+
+void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
+		     struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *,
+						       unsigned int));
 int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev);
 void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf);
 int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
@@ -71,8 +152,14 @@ unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 				  unsigned int want, u32 db_stride);
 void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf);
 bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf);
+ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf, bool supported,
+			char *buf);
 
-#define NVME_DBBUF_MAX_STALLS	3
+/* Did the controller accept the buffers in this enable? */
+static inline bool nvme_dbbuf_accepted(struct nvme_dbbuf_ctrl *dbbuf)
+{
+	return dbbuf->accepted;
+}
 
 /*
  * Has @dbq used its shadow slots since the controller was enabled (armed,
@@ -99,24 +186,85 @@ static inline int nvme_dbbuf_need_event(u16 event_idx, u16 new_idx, u16 old)
 }
 
 /*
- * Publish @value in the shadow doorbell @dbbuf_db, @last being the value
- * published there before, and return true if an MMIO is required: always
- * for an unarmed queue (@dbbuf_db NULL) or a disarmed one (@dbbuf_ei NULL).
+ * Three orderings make a shadow doorbell update safe.  Each is a Dekker-like
+ * handshake with the controller, which reads the shadow slots and writes
+ * EventIdx by DMA; a hypervisor that emulates the controller reads them as
+ * another CPU would.  The buffers are coherent DMA memory (cacheable, and
+ * snooped by the controller); an SQ in the controller memory buffer is not.
+ *
+ * (a) SQ entries, then the shadow tail: once the controller can see the new
+ *     tail it may fetch the entries below it.  Stores to coherent memory are
+ *     ordered for a DMA master by dma_wmb(): a compiler barrier on x86,
+ *     whose stores are never reordered with each other (TSO), and DMB OSHST
+ *     on arm64, where the controller sits in the outer shareable domain.
+ *     An SQ in the CMB is written through a write-combining mapping, whose
+ *     stores x86 may buffer past later ones and which arm64 maps as device
+ *     memory: that needs wmb() (SFENCE, DSB ST), as before a doorbell write.
+ *     Pairs with the controller reading the tail before the entries, which
+ *     it must do anyway to know which entries are new.
+ *
+ * (b) The shadow store, then the EventIdx load: store->load, the one
+ *     ordering no weaker barrier gives.  The controller does the mirror
+ *     image, storing EventIdx and then reading the shadow slot again; with
+ *     both barriers in place, at least one side sees the other's store, so
+ *     an update is never both skipped by the host and missed by the
+ *     controller.  See nvme_dbbuf_event_mb().
+ *
+ * (c) The completion entries read, then the new head published: once the
+ *     controller sees the head move it may overwrite the entries below it,
+ *     so the loads must not be satisfied after the store is visible.
+ *     Load->store.  dma_rmb() is a compiler barrier on x86, which never
+ *     reorders a load with a later store, and DMB OSHLD on arm64, which
+ *     orders loads against later loads and stores.  The generic dma_rmb()
+ *     promises load->load only (RISC-V's is FENCE R,R), so other
+ *     architectures use dma_mb().  Pairs with the controller reading the
+ *     head before it reuses a completion entry.
+ *
+ * Upstream used wmb() before every shadow store and mb() before every
+ * EventIdx load: on x86 an SFENCE and an MFENCE per update, and an SFENCE
+ * orders no loads, so it never gave (c).
  */
-static inline bool nvme_dbbuf_update_and_check_event(u16 value, u16 *last,
-						     __le32 *dbbuf_db,
-						     __le32 *dbbuf_ei)
+#if defined(CONFIG_X86) || defined(CONFIG_ARM64)
+#define nvme_dbbuf_cq_mb()	dma_rmb()	/* (c), see above */
+#else
+#define nvme_dbbuf_cq_mb()	dma_mb()	/* (c), see above */
+#endif
+
+/* (a), see above: @cmb, the SQ is in the controller memory buffer. */
+static inline void nvme_dbbuf_sq_mb(bool cmb)
+{
+	if (cmb)
+		wmb();		/* (a) for write-combined entries in the CMB */
+	else
+		dma_wmb();	/* (a) for entries in coherent host memory */
+}
+
+/*
+ * (b): on x86, a locked instruction drains the store buffer and orders the
+ * store before the load for every agent that snoops the cache, a DMA master
+ * included; MFENCE, which mb() and dma_mb() are there, adds ordering of
+ * non-temporal and write-combining stores only, and the shadow and EventIdx
+ * buffers are neither.  virt_mb() is that locked instruction, on every x86
+ * kernel (smp_mb() is a compiler barrier alone without CONFIG_SMP).
+ * Elsewhere, dma_mb(): DMB OSH on arm64, where smp_mb() (DMB ISH) would not
+ * reach the controller.
+ */
+#ifdef CONFIG_X86
+#define nvme_dbbuf_event_mb()	virt_mb()	/* (b), see above */
+#else
+#define nvme_dbbuf_event_mb()	dma_mb()	/* (b), see above */
+#endif
+
+/*
+ * Publish @value in the shadow doorbell @dbbuf_db, which is set, @last being
+ * the value published there before, and return true if an MMIO is required:
+ * always for a disarmed queue (@dbbuf_ei NULL).  The caller has ordered
+ * whatever @value makes visible before this store ((a) or (c) above).
+ */
+static inline bool nvme_dbbuf_publish(u16 value, u16 *last, __le32 *dbbuf_db,
+				      __le32 *dbbuf_ei)
 {
 	u16 old_value, event_idx;
-
-	if (!dbbuf_db)
-		return true;
-
-	/*
-	 * Ensure that the queue is written before updating
-	 * the doorbell in memory
-	 */
-	wmb();
 
 	old_value = *last;
 	*last = value;
@@ -126,33 +274,190 @@ static inline bool nvme_dbbuf_update_and_check_event(u16 value, u16 *last,
 		return true;
 
 	/*
-	 * Ensure that the doorbell is updated before reading the event
-	 * index from memory.  The controller needs to provide similar
-	 * ordering to ensure the event index is updated before reading
-	 * the doorbell.
+	 * (b) The shadow store before the EventIdx load.  Pairs with the
+	 * controller's barrier between its EventIdx store and its next read
+	 * of the shadow slot.
 	 */
-	mb();
+	nvme_dbbuf_event_mb();
 
 	event_idx = le32_to_cpu(READ_ONCE(*dbbuf_ei));
 	return nvme_dbbuf_need_event(event_idx, value, old_value);
 }
 
-/* Publish a new SQ tail; true if the MMIO doorbell must be written too. */
+/*
+ * Publish a new SQ tail; true if the MMIO doorbell must be written too:
+ * always for an unarmed queue.  @cmb: the SQ is in the controller memory
+ * buffer.
+ */
 static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
-					u16 tail)
+					u16 tail, bool cmb)
 {
-	return nvme_dbbuf_update_and_check_event(tail, &dbq->sq_last,
-						 READ_ONCE(dbq->sq_db),
-						 READ_ONCE(dbq->sq_ei));
+	__le32 *db = READ_ONCE(dbq->sq_db);
+	bool ring = true;
+
+	if (db) {
+		/*
+		 * (a) The SQ entries before the shadow tail.  Pairs with the
+		 * controller reading the tail before it fetches the entries.
+		 */
+		nvme_dbbuf_sq_mb(cmb);
+		ring = nvme_dbbuf_publish(tail, &dbq->sq_last, db,
+					  READ_ONCE(dbq->sq_ei));
+		nvme_dbbuf_count(dbq->sq_shadow);
+	}
+	if (ring)
+		nvme_dbbuf_count(dbq->sq_mmio);
+	else
+		nvme_dbbuf_count(dbq->sq_suppressed);
+	return ring;
 }
 
-/* Publish a new CQ head; true if the MMIO doorbell must be written too. */
+/*
+ * Publish a new CQ head; true if the MMIO doorbell must be written too:
+ * always for an unarmed queue.
+ */
 static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
 					u16 head)
 {
-	return nvme_dbbuf_update_and_check_event(head, &dbq->cq_last,
-						 READ_ONCE(dbq->cq_db),
-						 READ_ONCE(dbq->cq_ei));
+	__le32 *db = READ_ONCE(dbq->cq_db);
+	bool ring = true;
+
+	if (db) {
+		/*
+		 * (c) The completion entries read before the new head is
+		 * published.  Pairs with the controller reading the head
+		 * before it reuses an entry.
+		 */
+		nvme_dbbuf_cq_mb();
+		ring = nvme_dbbuf_publish(head, &dbq->cq_last, db,
+					  READ_ONCE(dbq->cq_ei));
+		nvme_dbbuf_count(dbq->cq_shadow);
+	}
+	if (ring)
+		nvme_dbbuf_count(dbq->cq_mmio);
+	else
+		nvme_dbbuf_count(dbq->cq_suppressed);
+	return ring;
 }
+
+#else /* !CONFIG_NVME_PCI_DBBUF: MMIO doorbells only, nothing allocated */
+
+#include <linux/sysfs.h>
+
+struct nvme_dbbuf_ctrl {
+};
+
+struct nvme_dbbuf_queue {
+};
+
+static inline void
+nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
+		struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *,
+						  unsigned int))
+{
+}
+
+static inline int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf,
+				   struct device *dev)
+{
+	return 0;
+}
+
+static inline void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf)
+{
+}
+
+static inline int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf,
+				    struct nvme_ctrl *ctrl, u32 db_stride)
+{
+	return 0;
+}
+
+static inline bool nvme_dbbuf_accepted(struct nvme_dbbuf_ctrl *dbbuf)
+{
+	return false;
+}
+
+static inline unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
+						unsigned int want,
+						u32 db_stride)
+{
+	return want;
+}
+
+static inline void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf)
+{
+}
+
+static inline bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf)
+{
+	return false;
+}
+
+static inline ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf,
+				      bool supported, char *buf)
+{
+	return sysfs_emit(buf, supported ? "disabled reason=kconfig\n" :
+				 "unsupported\n");
+}
+
+static inline void nvme_dbbuf_debugfs_init(void)
+{
+}
+
+static inline void nvme_dbbuf_debugfs_exit(void)
+{
+}
+
+static inline void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf,
+					  const char *name)
+{
+}
+
+static inline void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf)
+{
+}
+
+static inline bool nvme_dbbuf_queue_used(struct nvme_dbbuf_queue *dbq)
+{
+	return false;
+}
+
+static inline void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
+					struct nvme_dbbuf_queue *dbq, u16 qid,
+					u32 db_stride, u16 sq_tail,
+					u16 cq_head)
+{
+}
+
+static inline void nvme_dbbuf_queue_disarm(struct nvme_dbbuf_queue *dbq)
+{
+}
+
+static inline void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
+{
+}
+
+static inline void nvme_dbbuf_sq_rung(struct nvme_dbbuf_queue *dbq)
+{
+}
+
+static inline void nvme_dbbuf_cq_rung(struct nvme_dbbuf_queue *dbq)
+{
+}
+
+static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
+					u16 tail, bool cmb)
+{
+	return true;
+}
+
+static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
+					u16 head)
+{
+	return true;
+}
+
+#endif /* CONFIG_NVME_PCI_DBBUF */
 
 #endif /* _NVME_DBBUF_H */

@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <regex.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -173,10 +174,80 @@ static int identify_ctrl(uint8_t *id)
 	return admin_cmd(&cmd);
 }
 
+/* Driver loads so far: the driver's counters start again at each. */
+static int driver_gen;
+
+/* The MMIO doorbells the driver counted: admin SQ, CQ; I/O SQs, CQs. */
+struct mmio_count {
+	unsigned long long asq, acq, sq, cq;
+};
+
+/*
+ * Sum the driver's counters (CONFIG_DEBUG_FS), from
+ * /sys/kernel/debug/nvme_dbbuf/<controller>; false if there are none.
+ */
+static bool read_mmio_count(struct mmio_count *c)
+{
+	unsigned long long v[6];
+	char path[128], line[256];
+	unsigned int qid;
+	bool ok = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/nvme_dbbuf/%s",
+		 strrchr(ctrl_dev, '/') + 1);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	memset(c, 0, sizeof(*c));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%u %llu %llu %llu %llu %llu %llu", &qid,
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 7)
+			continue;
+		ok = true;
+		if (qid) {
+			c->sq += v[1];
+			c->cq += v[4];
+		} else {
+			c->asq = v[1];
+			c->acq = v[4];
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+/*
+ * Wait up to a second for the driver's counters to stay put for 20 ms,
+ * then print them for the host: "# MMIO-COUNT @when gen asq acq sq cq",
+ * or "none" without counters.
+ */
+static void print_mmio_count(const char *when)
+{
+	struct mmio_count a, b;
+	int i;
+
+	if (!read_mmio_count(&a)) {
+		ksft_print_msg("MMIO-COUNT %s none\n", when);
+		return;
+	}
+	for (i = 0; i < 50; i++) {
+		usleep(20000);
+		if (!read_mmio_count(&b))
+			break;
+		if (!memcmp(&a, &b, sizeof(a)))
+			break;
+		a = b;
+	}
+	ksft_print_msg("MMIO-COUNT %s %d %llu %llu %llu %llu\n", when,
+		       driver_gen, a.asq, a.acq, a.sq, a.cq);
+}
+
 /*
  * A point the host can find in the emulator's trace: QEMU traces Get
  * Features as pci_nvme_getfeat with the feature id, and nothing else here
- * asks for the Timestamp feature.
+ * asks for the Timestamp feature.  Around it, the driver's own count of
+ * MMIO doorbells, which the host compares with QEMU's between marks.
  */
 static void mark(const char *name, const char *suffix)
 {
@@ -188,9 +259,11 @@ static void mark(const char *name, const char *suffix)
 		.cdw10 = NVME_FEAT_TIMESTAMP,
 	};
 
+	print_mmio_count("pre");
 	ksft_print_msg("MARK %s%s\n", name, suffix);
 	fflush(stdout);
 	admin_cmd(&cmd);
+	print_mmio_count("post");
 }
 
 static void span_begin(const char *name)
@@ -323,14 +396,22 @@ static bool wait_for(const char *path, int seconds)
 /* Reload the driver with @params; true once the namespace is back. */
 static bool reload_driver(const char *params)
 {
+	char name[32];
+	bool ok;
+
 	shell("rmmod nvme 2>/dev/null");
+	driver_gen++;
 	if (nvme_ko) {
 		if (shell("insmod %s %s", nvme_ko, params))
 			return false;
 	} else if (shell("modprobe nvme %s", params)) {
 		return false;
 	}
-	return wait_for(ns_dev, 30);
+	ok = wait_for(ns_dev, 30);
+	/* From here the host can compare the new driver's counts. */
+	snprintf(name, sizeof(name), "loaded-%d", driver_gen);
+	mark(name, "");
+	return ok;
 }
 
 /* The value of parameter @name of module @mod; NULL if none. */
@@ -378,14 +459,22 @@ static bool reload_ok(const char *params)
 	return false;
 }
 
-/* Reload with default parameters, in span @name: one enable, one command. */
+static bool state_is(const char *want);
+
+/* The state of a default load; beyond= depends on the CPUs. */
+#define STATE_ON "^active armed=[1-9][0-9]* admin=1 beyond=[0-9]+$"
+
+/*
+ * Reload with default parameters, in span @name: one enable, one command,
+ * and every queue armed again.
+ */
 static bool restore_driver(const char *name)
 {
 	span_begin(name);
 	if (!reload_ok(""))
 		return false;
 	span_end(name, 1, 1);
-	return true;
+	return state_is(STATE_ON);
 }
 
 /* --- fio --------------------------------------------------------------- */
@@ -583,7 +672,7 @@ static int measure(const char *name, int seconds)
 static bool test_verify(const struct test *t)
 {
 	(void)t;
-	return !verify_all("");
+	return state_is(STATE_ON) & !verify_all("");
 }
 
 /*
@@ -596,14 +685,15 @@ static bool test_accounting(const struct test *t)
 	int rc;
 
 	(void)t;
-	if (!param_is("use_dbbuf", "Y"))
+	if (!param_is("dbbuf", "on"))
 		return false;
 	rc = measure("acct-on", 5);
 
 	span_begin("acct-off");
-	if (!reload_ok("use_dbbuf=0"))
+	if (!reload_ok("dbbuf=off"))
 		return false;
-	rc |= !param_is("use_dbbuf", "N");
+	rc |= !param_is("dbbuf", "off");
+	rc |= !state_is("^disabled reason=param$");
 	rc |= run_fio("acct-off", ACCT_JOB, 5);
 	span_end("acct-off", 1, 0);
 	return restore_driver("acct-restore") && !rc;
@@ -637,6 +727,35 @@ static bool ctrl_live(void)
 
 	return !ctrl_attr("state", state, sizeof(state)) &&
 	       !strncmp(state, "live", 4);
+}
+
+/*
+ * The controller's dbbuf attribute, the driver's shadow doorbell state,
+ * must match the extended regular expression @want.  Say what it holds.
+ */
+static bool state_is(const char *want)
+{
+	char state[128], *nl;
+	regex_t re;
+	bool ok;
+	int rc;
+
+	rc = ctrl_attr("dbbuf", state, sizeof(state));
+	if (rc) {
+		ksft_print_msg("cannot read the dbbuf attribute: %s\n",
+			       strerror(-rc));
+		return false;
+	}
+	nl = strchr(state, '\n');
+	if (nl)
+		*nl = '\0';
+	if (regcomp(&re, want, REG_EXTENDED | REG_NOSUB))
+		ksft_exit_fail_msg("bad regular expression %s\n", want);
+	ok = !regexec(&re, state, 0, NULL, 0);
+	regfree(&re);
+	ksft_print_msg("dbbuf state: %s%s%s\n", state, ok ? "" : ", expected ",
+		       ok ? "" : want);
+	return ok;
 }
 
 /* Wait up to @seconds for the controller to be live again. */
@@ -914,14 +1033,15 @@ static bool test_mmio_only(const struct test *t)
 	int rc;
 
 	(void)t;
-	if (!param("use_dbbuf")) {
-		ksft_print_msg("the driver has no use_dbbuf parameter\n");
+	if (!param("dbbuf")) {
+		ksft_print_msg("the driver has no dbbuf parameter\n");
 		return false;
 	}
 	span_begin("mmio-only");
-	if (!reload_ok("use_dbbuf=0"))
+	if (!reload_ok("dbbuf=off"))
 		return false;
-	rc = !param_is("use_dbbuf", "N");
+	rc = !param_is("dbbuf", "off");
+	rc |= !state_is("^disabled reason=param$");
 	rc |= verify_all("mmio-only-");
 	span_end("mmio-only", 1, 0);
 	return restore_driver("mmio-only-restore") && !rc;
@@ -961,18 +1081,18 @@ static int nr_hw_queues(void)
 static bool test_pagefit(const struct test *t)
 {
 	unsigned long long size = per_job(2, 8ULL << 20);
-	char params[64], mmio[80];
+	char params[64], mmio[80], want[80];
 	int fd, all, n, rc, seen;
 
 	(void)t;
 	snprintf(params, sizeof(params), "poll_queues=%d io_queue_depth=32",
 		 PAGEFIT_POLL_QUEUES);
-	snprintf(mmio, sizeof(mmio), "use_dbbuf=0 %s", params);
+	snprintf(mmio, sizeof(mmio), "dbbuf=off %s", params);
 	span_begin("pagefit-mmio");
 	if (!reload_ok(mmio))
 		return false;
 	all = nr_hw_queues();
-	ksft_print_msg("pagefit: use_dbbuf=0: %d I/O queues, the last %d polled\n",
+	ksft_print_msg("pagefit: dbbuf=off: %d I/O queues, the last %d polled\n",
 		       all, PAGEFIT_POLL_QUEUES);
 	rc = all >= PAGE_QUEUES ?
 	     run_fio("pagefit-mmio", PAGEFIT_JOB, 1, size, size) : 0;
@@ -989,6 +1109,10 @@ static bool test_pagefit(const struct test *t)
 	span_end("pagefit", 1, 1);
 	n = nr_hw_queues();
 	ksft_print_msg("pagefit: shadow doorbells: %d I/O queues\n", n);
+	snprintf(want, sizeof(want),
+		 "^active armed=%d admin=1 beyond=%d$", PAGE_QUEUES,
+		 all - (PAGE_QUEUES - 1));
+	rc |= !state_is(want);
 	if (n != PAGE_QUEUES - 1) {
 		ksft_print_msg("expected %d I/O queues, as many as the page holds\n",
 			       PAGE_QUEUES - 1);
@@ -1040,6 +1164,7 @@ static bool test_fail(const struct test *t)
 	}
 	/* QEMU traces only the commands it accepts. */
 	span_end("fail", 1 + i, 0);
+	rc |= !state_is("^failed status=0x[0-9a-f]+$");
 	seen = kmsg_count(fd, MSG_CONFIG_FAILED);
 	if (seen != 1) {
 		ksft_print_msg("the driver said '%s' %d times over %d enables, not once\n",
@@ -1112,6 +1237,7 @@ static bool test_stall(const struct test *t)
 	if (!rc)
 		rc = fio_verify("stall-after", 8, 2, per_job(2, 4ULL << 20));
 	span_end("stall", 2, 0);
+	rc |= !state_is("^stalled stalls=([3-9]|[1-9][0-9]+)$");
 	kicked = kmsg_count(kick_fd, MSG_KICKED);
 	warned = kmsg_count(warn_fd, MSG_STALLED);
 	ksft_print_msg("stall: %d requests completed after an MMIO kick, %d warnings\n",
@@ -1154,22 +1280,35 @@ static int admin_burst(void)
 /*
  * The admin queue uses shadow doorbells too, once the command has
  * completed (NVMe 2.0 Annex B.5.1).  A burst of concurrent admin commands
- * with shadow doorbells and with use_dbbuf=0: the host counts the admin
- * queue's MMIO doorbells per admin command in each span.
+ * with dbbuf=on, with dbbuf=io (the I/O queues only, so the command is
+ * sent but the admin queue keeps MMIO doorbells) and with dbbuf=off: the
+ * host counts the admin queue's MMIO doorbells per admin command in each
+ * span.
  */
 static bool test_admin(const struct test *t)
 {
 	int rc;
 
 	(void)t;
-	if (!param_is("use_dbbuf", "Y"))
+	if (!param_is("dbbuf", "on"))
 		return false;
 	span_begin("admin-on");
 	rc = admin_burst();
 	span_end("admin-on", 0, 0);
 
+	span_begin("admin-io-load");
+	if (!reload_ok("dbbuf=io"))
+		return false;
+	span_end("admin-io-load", 1, 1);
+	if (!param_is("dbbuf", "io") ||
+	    !state_is("^active armed=[1-9][0-9]* admin=0 beyond=0$"))
+		return false;
+	span_begin("admin-io");
+	rc += admin_burst();
+	span_end("admin-io", 0, 0);
+
 	span_begin("admin-load");
-	if (!reload_ok("use_dbbuf=0"))
+	if (!reload_ok("dbbuf=off"))
 		return false;
 	span_end("admin-load", 1, 0);
 	span_begin("admin-off");
@@ -1177,14 +1316,40 @@ static bool test_admin(const struct test *t)
 	span_end("admin-off", 0, 0);
 	if (rc)
 		ksft_print_msg("%d of %d admin command processes failed\n",
-			       rc, 2 * ADMIN_PROCS);
+			       rc, 3 * ADMIN_PROCS);
 	return restore_driver("admin-restore") && !rc;
+}
+
+/*
+ * A driver built without CONFIG_NVME_PCI_DBBUF behaves as the MMIO-only
+ * driver: no dbbuf parameter, a state that says why, no counters, and
+ * verified I/O.  The host checks from the emulator's trace that no
+ * Doorbell Buffer Config was sent in the whole boot.
+ */
+static bool test_kconfig_off(const struct test *t)
+{
+	int rc;
+
+	(void)t;
+	if (param("dbbuf")) {
+		skip_reason = "the driver is built with CONFIG_NVME_PCI_DBBUF=y";
+		return true;
+	}
+	rc = !state_is("^disabled reason=kconfig$");
+	if (!access("/sys/kernel/debug/nvme_dbbuf", F_OK)) {
+		ksft_print_msg("/sys/kernel/debug/nvme_dbbuf exists\n");
+		rc = 1;
+	}
+	span_begin("kconfig-off");
+	rc |= verify_all("kconfig-off-");
+	span_end("kconfig-off", 0, 0);
+	return !rc;
 }
 
 static const struct test tests[] = {
 	{ "verify", "fio --verify: iodepth 1/32/128, 1/2 jobs, 512 B-128 KiB",
 	  test_verify },
-	{ "accounting", "iodepth 32, 2 jobs on use_dbbuf=1 and =0, each on the driver meant",
+	{ "accounting", "iodepth 32, 2 jobs with dbbuf=on and =off, each on the driver meant",
 	  test_accounting },
 	{ "reset",
 	  "controller resets at random points under fio --verify, iodepth 32 and 4: every queue serves I/O after each",
@@ -1193,16 +1358,18 @@ static const struct test tests[] = {
 	  test_wrap },
 	{ "cycle", "20 driver reloads with verified I/O after each",
 	  test_cycle },
-	{ "mmio-only", "use_dbbuf=0: the fio --verify set of 'verify' on the MMIO-only path",
+	{ "mmio-only", "dbbuf=off: the fio --verify set of 'verify' on the MMIO-only path",
 	  test_mmio_only },
 	{ "fail", "rejected command: MMIO doorbells only, reported once with the status",
 	  test_fail },
 	{ "stall", "a controller that ignores the buffer: MMIO kicks, then MMIO only, no reset",
 	  test_stall },
-	{ "admin", "concurrent admin commands with shadow doorbells and with use_dbbuf=0",
+	{ "admin", "concurrent admin commands with dbbuf=on, =io and =off",
 	  test_admin },
 	{ "pagefit", "no more I/O queues than the shadow doorbell page holds, verified polled I/O",
 	  test_pagefit },
+	{ "kconfig-off", "CONFIG_NVME_PCI_DBBUF=n: the fio --verify set of 'verify' on MMIO",
+	  test_kconfig_off },
 };
 
 static bool selected(const char *name)

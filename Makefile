@@ -74,7 +74,7 @@ microbench:
 vmtest-negatives:
 	@tests/vmtest/negatives.sh
 
-## bench         stock vs ours vs ours with use_dbbuf=0, and stock against
+## bench         stock vs ours vs ours with dbbuf=off, and stock against
 ##               itself (the A/A noise floor), in interleaved boots: IOPS and
 ##               MMIO doorbells per I/O, ratios; build/bench/bench.{md,csv,png}
 ##               (BENCH=quick: about 7 min; default full: about 86 min;

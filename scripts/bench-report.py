@@ -46,7 +46,11 @@ DESC = {'stock': "Debian's stock nvme.ko (upstream shadow doorbells)",
         'stock2': "Debian's stock nvme.ko again, in boots of its own "
                   "(the A/A comparison)",
         'ours': 'our nvme.ko',
-        'off': 'our nvme.ko with use_dbbuf=0 (MMIO doorbells only)'}
+        'off': 'our nvme.ko with dbbuf=off (MMIO doorbells only)'}
+# How "off" was set: nvme.dbbuf=off, or use_dbbuf=0 in raw data from before
+# the dbbuf parameter ('current': the one the loaded boots used).
+OFF_PARAM = {'dbbuf': 'dbbuf=off', 'use_dbbuf': 'use_dbbuf=0',
+             'current': 'dbbuf=off'}
 # A boot during which other processes took at least this share of the
 # host's CPU (percent; bench.sh measures it) is listed as sharing the host.
 BUSY = 5
@@ -100,7 +104,7 @@ def load_boot(d, env):
          'rc': int(meta.get('RC', '1') or 1),
          'seconds': meta.get('SECONDS', '?'), 'problems': [], 'notes': [],
          'other_cpu': int(meta['OTHER_CPU']) if meta.get('OTHER_CPU') else None,
-         'jobs': {}, 'doorbells': {}}
+         'jobs': {}, 'doorbells': {}, 'driver_doorbells': {}}
     console = first(os.path.join(d, 'console.log'),
                     os.path.join(d, 'console.log.gz'))
     if b['rc'] != 0:
@@ -135,8 +139,12 @@ def load_boot(d, env):
                     b['accel'], b['accel_why'] = m.group(1), m.group(2)
             elif line.startswith('NVME-SRCVERSION '):
                 src = line.split(' ', 1)[1].strip()
-            elif line.startswith('BENCH-USE-DBBUF '):
+            elif line.startswith('BENCH-DBBUF '):
                 use = line.split(' ', 1)[1].strip()
+            elif line.startswith('BENCH-USE-DBBUF '):
+                # raw data of a bench.sh from before nvme.dbbuf
+                use = line.split(' ', 1)[1].strip()
+                b['old_param'] = True
             elif line.startswith('BENCH-DMESG '):
                 dmesg.append(line.split(' ', 1)[1].strip())
     if b['accel'] is None:
@@ -160,13 +168,14 @@ def load_boot(d, env):
                     ndb += 1
     b['dbbuf_config'] = ndb
     if b['driver'] == 'off':
+        param = 'use_dbbuf' if b.get('old_param') else 'dbbuf'
         if ndb:
             b['problems'].append('shadow doorbells on: QEMU got Doorbell '
-                                 'Buffer Config with use_dbbuf=0')
-        if use not in (None, 'N', '0', 'n/a'):
-            b['problems'].append('use_dbbuf reads %s' % use)
+                                 'Buffer Config with %s' % OFF_PARAM[param])
+        if use not in (None, 'N', '0', 'off', 'n/a'):
+            b['problems'].append('%s reads %s' % (param, use))
         if use == 'n/a':
-            b['problems'].append('the driver has no use_dbbuf parameter')
+            b['problems'].append('the driver has no %s parameter' % param)
         for m in dmesg:
             b['problems'].append('kernel: ' + m)
     elif ndb == 0 and b['jobs']:
@@ -181,6 +190,18 @@ def load_boot(d, env):
         if os.path.exists(tsv) and os.path.getsize(tsv) > 0:
             with open(tsv) as f:
                 rows = [ln.rstrip('\n').split('\t') for ln in f if ln.strip()]
+            # Columns 7 and 8 (newer doorbells.py): the I/O queues' SQ and
+            # CQ doorbells the driver itself counted, or "-".
+            for r in rows:
+                if len(r) >= 8 and r[6] != '-' and int(r[1]) > 0:
+                    dsq, dcq = int(r[6]), int(r[7])
+                    b['driver_doorbells'][r[0]] = (dsq / int(r[1]),
+                                                   dcq / int(r[1]))
+                    if (dsq, dcq) != (int(r[3]), int(r[4])):
+                        b['notes'].append(
+                            '%s: the driver counted %d SQ and %d CQ MMIO '
+                            'doorbells, QEMU %s and %s'
+                            % (r[0], dsq, dcq, r[3], r[4]))
             rows = [(r[0], int(r[1]), int(r[3]), int(r[4])) for r in rows]
         elif trace and marks:
             counts, seen = doorbells.parse_trace(trace, len(marks))
@@ -304,11 +325,13 @@ def aggregate(boots, jobs):
             sq = med([b['doorbells'][job][0] for b in tr])
             cq = med([b['doorbells'][job][1] for b in tr])
             tot = [sum(b['doorbells'][job]) for b in tr]
+            gtot = [sum(b['driver_doorbells'][job]) for b in tr
+                    if job in b['driver_doorbells']]
             tiops = med([b['jobs'][job][0] for b in tr])
             cells[job, drv] = {
                 'iops_med': med(iops), 'iops_min': min(iops) if iops else None,
                 'iops_max': max(iops) if iops else None, 'n': len(iops),
-                'sq': sq, 'cq': cq, 'mmio': med(tot),
+                'sq': sq, 'cq': cq, 'mmio': med(tot), 'gmmio': med(gtot),
                 'mmio_min': min(tot) if tot else None,
                 'mmio_max': max(tot) if tot else None,
                 'ntraced': len(tr), 'iops_traced': tiops,
@@ -471,7 +494,7 @@ def plot(out, env, jobs, cells, label, invalid, bad_drv):
         f.write('njobs = %d\n' % len(jobs))
         f.write('title1 = %s\n' % gp_str(
             'NVMe shadow doorbells: fio 4 KiB, Debian stock nvme.ko (twice: '
-            'A/A) vs ours vs ours with use_dbbuf=0'))
+            'A/A) vs ours vs ours with ' + OFF_PARAM['current']))
         f.write('title2 = %s\n' % gp_str(label))
         short = ''
         if invalid:
@@ -479,7 +502,8 @@ def plot(out, env, jobs, cells, label, invalid, bad_drv):
                 invalid[:140].rsplit(' ', 1)[0] + ' ... (see bench.md)'
         f.write('title3 = %s\n' % gp_str(short))
         for d, name in (('stock', 'stock'), ('stock2', 'stock2 (A/A)'),
-                        ('ours', 'ours'), ('off', 'off (use_dbbuf=0)')):
+                        ('ours', 'ours'),
+                        ('off', 'off (%s)' % OFF_PARAM['current'])):
             f.write('%slabel = %s\n' % (d, gp_str(
                 name + (' INVALID' if d in bad_drv else ''))))
         f.write('iopsnote = %s\n' % gp_str(
@@ -553,6 +577,9 @@ def main():
              for m in sorted(glob.glob(os.path.join(raw, '*', 'meta.env')))]
     if not boots:
         die('no boots under %s' % raw)
+    if any(b.get('old_param') for b in boots):
+        OFF_PARAM['current'] = OFF_PARAM['use_dbbuf']
+        DESC['off'] = ('our nvme.ko with use_dbbuf=0 (MMIO doorbells only)')
     accel, whys = check_accel(boots)
     accel = accel.upper()
     nused = len([b for b in boots if b['jobs']])
@@ -604,7 +631,7 @@ def main():
                'measure what their label claims.' % (
                    invalid, ', '.join(bad_drv)), '']
     head = ['job', 'driver', 'IOPS median', 'IOPS min', 'IOPS max', 'boots',
-            'SQ MMIO/IO', 'CQ MMIO/IO', 'MMIO/IO']
+            'SQ MMIO/IO', 'CQ MMIO/IO', 'MMIO/IO', "driver's MMIO/IO"]
     rows = []
     for job in jobs:
         for d in DRIVERS:
@@ -612,7 +639,8 @@ def main():
             rows.append([job, d + (' INVALID' if d in bad_drv else ''),
                          f_iops(c['iops_med']), f_iops(c['iops_min']),
                          f_iops(c['iops_max']), c['n'], f_num(c['sq']),
-                         f_num(c['cq']), f_num(c['mmio'])])
+                         f_num(c['cq']), f_num(c['mmio']),
+                         '—' if c['gmmio'] is None else f_num(c['gmmio'])])
     t1 = md_table(head, rows, 2)
     # Verdicts, per job: metric -> reference -> verdict
     vd = {}
@@ -782,7 +810,7 @@ def main():
     # --- boots and jobs -----------------------------------------------------
     md += ['', '## Boots', '']
     md += md_table(['boot', 'kind', 'driver', 'accel', 'seconds', 'exit',
-                    'other CPU %', 'Doorbell Buffer Config', 'use_dbbuf',
+                    'other CPU %', 'Doorbell Buffer Config', 'dbbuf parameter',
                     'problems and notes'],
                    [[b['name'], b['kind'], b['driver'], b['accel'] or '?',
                      b['seconds'], b['rc'],

@@ -12,7 +12,8 @@ the guest printed between FIO-JSON-BEGIN/END lines.
 usage: doorbells.py CONSOLE_LOG TRACE_LOG [--tsv]
 (either log may be gzip-compressed, named *.gz)
 Prints, per job: I/Os, IOPS, SQ and CQ doorbells on I/O queues (qid > 0),
-and their sum per I/O.
+their sum per I/O, and the SQ and CQ doorbells the driver itself counted
+on its I/O queues (debugfs; "-" for a driver without counters).
 """
 import gzip
 import json
@@ -52,6 +53,43 @@ def parse_console(path):
             if m:
                 cur = m.group(1)
     return marks, jobs
+
+
+def parse_counts(path):
+    """Per console mark, the driver's own MMIO doorbell counts printed
+    just before and just after it ("MMIO-COUNT pre|post GEN ASQ ACQ SQ
+    CQ", from debugfs; GEN counts driver loads): [pre, post] pairs of
+    (gen, asq, acq, sq, cq) tuples, or None where the guest printed
+    "none" or nothing (a driver without counters)."""
+    out, pre = [], None
+    with open_log(path) as f:
+        for line in f:
+            m = re.match(r'^(?:# )?MMIO-COUNT (pre|post) (none|(-?\d+) (\d+) '
+                         r'(\d+) (\d+) (\d+))\s*$', line)
+            if m:
+                val = None if m.group(2) == 'none' else \
+                    tuple(int(m.group(i)) for i in range(3, 8))
+                if m.group(1) == 'pre':
+                    pre = val
+                elif out:
+                    out[-1][1] = val
+                continue
+            if re.match(r'^(?:# )?MARK (\S+)\s*$', line):
+                out.append([pre, None])
+                pre = None
+    return out
+
+
+def driver_io_doorbells(counts, b, e):
+    """The I/O queues' SQ and CQ doorbells the driver counted between marks
+    b and e (indices), or None if it counted none there or was reloaded
+    in between.  Marks ring only the admin queue."""
+    if e >= len(counts):
+        return None
+    post_b, pre_e = counts[b][1], counts[e][0]
+    if not (post_b and pre_e) or post_b[0] != pre_e[0]:
+        return None
+    return pre_e[3] - post_b[3], pre_e[4] - post_b[4]
 
 
 def count_events(path, nmarks):
@@ -118,9 +156,13 @@ def main():
         sys.exit('doorbells.py: %d marks on the console but %d in the trace'
                  % (len(marks), seen))
     tsv = '--tsv' in sys.argv
+    drv = parse_counts(sys.argv[1])
+    if len(drv) != len(marks):
+        drv = []
     if not tsv:
-        print('%-14s %9s %9s %9s %9s %8s' %
-              ('job', 'I/Os', 'IOPS', 'SQ MMIO', 'CQ MMIO', 'per I/O'))
+        print('%-14s %9s %9s %9s %9s %8s %11s' %
+              ('job', 'I/Os', 'IOPS', 'SQ MMIO', 'CQ MMIO', 'per I/O',
+               'driver SQ/CQ'))
     for name, rep in jobs.items():
         try:
             b = marks.index(name + '-begin')
@@ -133,10 +175,15 @@ def main():
                   for d in ('read', 'write'))
         iops = sum(j[d]['iops'] for j in rep['jobs'] for d in ('read', 'write'))
         per = (sq + cq) / ios if ios else float('nan')
+        d = driver_io_doorbells(drv, b, e) if drv else None
         if tsv:
-            print('%s\t%d\t%.0f\t%d\t%d\t%.4f' % (name, ios, iops, sq, cq, per))
+            print('%s\t%d\t%.0f\t%d\t%d\t%.4f\t%s\t%s'
+                  % (name, ios, iops, sq, cq, per,
+                     d[0] if d else '-', d[1] if d else '-'))
         else:
-            print('%-14s %9d %9.0f %9d %9d %8.3f' % (name, ios, iops, sq, cq, per))
+            print('%-14s %9d %9.0f %9d %9d %8.3f %11s'
+                  % (name, ios, iops, sq, cq, per,
+                     '%d/%d' % d if d else '-'))
 
 
 if __name__ == '__main__':

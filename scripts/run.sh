@@ -3,8 +3,11 @@
 #
 # make run: build nvme.ko from base + series, boot it in a QEMU guest with
 # an emulated NVMe controller, and show shadow doorbells at work: OACS, the
-# module loaded, a short fio job, and the MMIO doorbells QEMU saw per I/O.
-# DRIVER=stock runs the same with Debian's own nvme.ko, for comparison.
+# module loaded, its state in sysfs, a short fio job, its counters; then a
+# short second boot with nvme.dbbuf=off, and a table of the two side by
+# side: the state, the MMIO doorbells QEMU trapped next to the driver's own
+# count, and the saving.  DRIVER=stock runs one boot with Debian's own
+# nvme.ko, for comparison.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -16,23 +19,47 @@ load_base
 mod=$BUILD/modules/$KVER/nvme.ko
 out=$BUILD/run
 mkdir -p "$out"
-"$TOP/scripts/vm.sh" --trace "$out/trace.log" --log "$out/console.log" \
-	--timeout 600 --env "DRIVER=${DRIVER:-ours}" "$TOP/scripts/guest/demo.sh"
-
-say "results"
-if [ "${DRIVER:-ours}" = stock ]; then
+DRIVER=${DRIVER:-ours}
+[ "$DRIVER" = ours ] || [ "$DRIVER" = stock ] || die "DRIVER must be ours or stock, not '$DRIVER'"
+if [ "$DRIVER" = stock ]; then
 	mod=$(find "$IMAGE/lib/modules/$KVER" -name nvme.ko -path '*nvme/host*')
+	who="Debian's stock"
+	boots=(stock)
+else
+	who=our
+	boots=(on off)
 fi
 want=$(modinfo -F srcversion "$mod")
-got=$(sed -n 's/^NVME-SRCVERSION //p' "$out/console.log")
-[ "$got" = "$want" ] ||
-	die "the guest's nvme module has srcversion '$got', not the ${DRIVER:-ours} one ($want)"
-if [ "${DRIVER:-ours}" = stock ]; then who="Debian's stock"; else who=our; fi
-echo "$who nvme.ko was loaded in the guest (srcversion $want)"
-n=$(grep -c pci_nvme_dbbuf_config "$out/trace.log" || true)
-echo "QEMU received Doorbell Buffer Config $n time(s)"
-echo "MMIO doorbell writes QEMU trapped on the I/O queues during fio:"
-"$TOP/scripts/doorbells.py" "$out/console.log" "$out/trace.log" | sed 's/^/  /'
-grep -q 'reboot: Power down' "$out/console.log" &&
-	echo "the guest powered off cleanly"
-echo "logs: ${out#$TOP/}/console.log, ${out#$TOP/}/trace.log"
+
+for b in "${boots[@]}"; do
+	params=
+	[ "$b" = off ] && params=dbbuf=off
+	if [ "$b" = off ]; then
+		say "boot 2 of 2: the same with nvme.dbbuf=off (MMIO doorbells only), for comparison"
+	elif [ "$DRIVER" = ours ]; then
+		say "boot 1 of 2: our nvme.ko with shadow doorbells"
+	fi
+	"$TOP/scripts/vm.sh" --trace "$out/$b-trace.log" --log "$out/$b-console.log" \
+		--timeout 600 --env "DRIVER=$DRIVER" --env "PARAMS=$params" \
+		"$TOP/scripts/guest/demo.sh"
+	got=$(sed -n 's/^NVME-SRCVERSION //p' "$out/$b-console.log")
+	[ "$got" = "$want" ] ||
+		die "the guest's nvme module has srcversion '$got', not the $DRIVER one ($want)"
+	grep -q 'reboot: Power down' "$out/$b-console.log" ||
+		die "the guest did not power off cleanly (console: ${out#$TOP/}/$b-console.log)"
+done
+
+say "results"
+echo "$who nvme.ko was loaded in the guest (srcversion $want), and the guest powered off cleanly"
+if [ "$DRIVER" = ours ]; then
+	echo "the driver's counters after fio (/sys/kernel/debug/nvme_dbbuf/nvme0):"
+	sed -n '/^== the driver.s counters/,/^[^0-9qs]/p' "$out/on-console.log" |
+		grep -E '^(stalls|qid|[0-9]+ )' | sed 's/^/  /'
+	"$TOP/scripts/run-table.py" "shadow doorbells on" "$out/on-console.log" \
+		"$out/on-trace.log" "off (nvme.dbbuf=off)" "$out/off-console.log" \
+		"$out/off-trace.log"
+else
+	"$TOP/scripts/run-table.py" "Debian's stock nvme.ko" \
+		"$out/stock-console.log" "$out/stock-trace.log"
+fi
+echo "logs: ${out#$TOP/}/*-console.log, ${out#$TOP/}/*-trace.log"

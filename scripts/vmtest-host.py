@@ -134,32 +134,11 @@ def config_order(trace):
     return configs, late, creates, beyond
 
 
-def mmio_counts(console):
-    """Per console mark, the driver's counts printed just before and
-    just after it: (gen, asq, acq, sq, cq) tuples, or None."""
-    out, pre = [], None
-    for line in open(console, errors='replace'):
-        m = re.match(r'^# MMIO-COUNT (pre|post) (none|(-?\d+) (\d+) (\d+) '
-                     r'(\d+) (\d+))\s*$', line)
-        if m:
-            val = None if m.group(2) == 'none' else \
-                tuple(int(m.group(i)) for i in range(3, 8))
-            if m.group(1) == 'pre':
-                pre = val
-            elif out:
-                out[-1][1] = val
-            continue
-        if re.match(r'^(?:# )?MARK (\S+)\s*$', line):
-            out.append([pre, None])
-            pre = None
-    return out
-
-
 def check_mmio_counts(console, per, marks, spans):
     """The driver's MMIO doorbell counts against QEMU's, between every
     two marks with no reload between them; each of @spans must hold at
     least one such pair."""
-    counts = mmio_counts(console)
+    counts = doorbells.parse_counts(console)
     if len(counts) != len(marks):
         tap(False, 'host: driver MMIO counts: %d marks with counts, %d '
             'marks' % (len(counts), len(marks)))

@@ -6,7 +6,7 @@
 # Environment (vm.sh --env):
 #   BENCH_DRIVER   stock | stock2 (stock again: its boots are the A/A
 #                  comparison that measures the bench's own noise) |
-#                  ours | off (ours with use_dbbuf=0)
+#                  ours | off (ours with dbbuf=off)
 #   BENCH_RUNTIME  seconds per job
 #   BENCH_RAMP     fio --ramp_time in seconds, 0 for none
 #   BENCH_DRIVES   the drives this boot has: "null" or "null file"
@@ -20,13 +20,14 @@ BENCH_DRIVES=${BENCH_DRIVES:-null}
 case ${BENCH_DRIVER:-} in
 stock|stock2) set -- stock ;;
 ours) set -- ours ;;
-off) set -- ours use_dbbuf=0 ;;
+off) set -- ours dbbuf=off ;;
 *) echo "bench: BENCH_DRIVER must be stock, stock2, ours or off"; exit 1 ;;
 esac
 echo "== bench: loading nvme.ko: $*"
 load_nvme "$@" || exit 1
 echo "NVME-SRCVERSION $(cat /sys/module/nvme/srcversion 2>/dev/null)"
-echo "BENCH-USE-DBBUF $(cat /sys/module/nvme/parameters/use_dbbuf 2>/dev/null || echo n/a)"
+echo "BENCH-DBBUF $(cat /sys/module/nvme/parameters/dbbuf 2>/dev/null || echo n/a)"
+echo "BENCH-DBBUF-STATE $(cat /sys/class/nvme/nvme0/dbbuf 2>/dev/null || echo n/a)"
 dmesg | grep -i 'unknown parameter' | sed 's/^/BENCH-DMESG /'
 
 # The drives by serial number (vm.sh: dbbuf0001 first, dbbuf0002 second).

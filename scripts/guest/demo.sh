@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest side of `make run`: show shadow doorbells working with our nvme.ko.
+# DRIVER=ours|stock; PARAMS: module parameters (dbbuf=off for the
+# comparison boot).
 . /lib/guest-lib.sh
 
 DRIVER=${DRIVER:-ours}
-echo "== loading the $DRIVER nvme.ko"
-load_nvme "$DRIVER" || exit 1
+echo "== loading the $DRIVER nvme.ko${PARAMS:+ with $PARAMS}"
+# shellcheck disable=SC2086
+load_nvme "$DRIVER" ${PARAMS:-} || exit 1
 echo "nvme: srcversion $(cat /sys/module/nvme/srcversion), taint '$(cat /sys/module/nvme/taint)'"
 echo "NVME-SRCVERSION $(cat /sys/module/nvme/srcversion)"
 
@@ -15,10 +18,20 @@ if [ $((oacs & 0x100)) -ne 0 ]; then
 else
 	echo "OACS $oacs: bit 8 clear, no Doorbell Buffer Config"
 fi
-dmesg | grep -i 'dbbuf' || echo "no dbbuf messages from the driver (the command succeeded)"
+dmesg | grep -i 'dbbuf\|doorbell' || echo "no shadow doorbell messages from the driver"
+
+echo "== the driver's state"
+echo "nvme.dbbuf: $(cat /sys/module/nvme/parameters/dbbuf 2>/dev/null || echo 'no such parameter')"
+echo "DBBUF-STATE $(cat /sys/class/nvme/nvme0/dbbuf 2>/dev/null || echo 'n/a (no dbbuf attribute)')"
 
 echo "== fio: 4 KiB random read, libaio, iodepth 32, 2 jobs, 5 s"
 run_fio randread --name=randread --filename=/dev/nvme0n1 --rw=randread \
 	--bs=4k --direct=1 --ioengine=libaio --iodepth=32 --numjobs=2 \
 	--runtime=5 --time_based --group_reporting || exit 1
 echo "fio done"
+
+f=/sys/kernel/debug/nvme_dbbuf/nvme0
+if [ -r "$f" ]; then
+	echo "== the driver's counters ($f)"
+	cat "$f"
+fi

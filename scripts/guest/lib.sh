@@ -14,10 +14,14 @@ load_deps() {
 	done
 }
 
+# Driver loads so far: our driver's counters start again at each.
+NVME_GEN=0
+
 # load_nvme ours|stock [parameters]: load a driver, wait for namespace 1.
 load_nvme() {
 	drv=$1
 	shift
+	NVME_GEN=$((NVME_GEN + 1))
 	case $drv in
 	ours) insmod /lib/modules/ours/nvme.ko "$@" || return 1 ;;
 	stock) insmod "$MODDIR/nvme.ko" "$@" || return 1 ;;
@@ -35,12 +39,40 @@ wait_ns() {
 	done
 }
 
+# The MMIO doorbells our driver counted (debugfs): "GEN ASQ ACQ SQ CQ",
+# the admin queue's SQ and CQ and the sums over the I/O queues, or "none"
+# for a driver without counters.
+mmio_count() {
+	f=/sys/kernel/debug/nvme_dbbuf/nvme0
+	[ -r "$f" ] || { echo none; return; }
+	awk -v g="$NVME_GEN" 'NF == 7 && $1 ~ /^[0-9]+$/ {
+		if ($1 == 0) { a = $3; b = $6 } else { s += $3; c += $6 } }
+		END { printf "%d %d %d %d %d\n", g, a, b, s, c }' "$f"
+}
+
+# print_mmio_count pre|post: the counts, once they have stayed put for
+# 20 ms (1 s at most), for the host (doorbells.py).
+print_mmio_count() {
+	prev=$(mmio_count)
+	i=0
+	while [ "$prev" != none ] && [ $i -lt 50 ]; do
+		usleep 20000
+		cur=$(mmio_count)
+		[ "$cur" = "$prev" ] && break
+		prev=$cur
+		i=$((i + 1))
+	done
+	echo "MMIO-COUNT $1 $prev"
+}
+
 # mark NAME: a point the host can find in QEMU's trace.  A Get Features
 # (Timestamp) admin command is traced as pci_nvme_getfeat fid 0xe; nothing
-# else in the guest sends one.
+# else in the guest sends one.  Around it, the driver's own counts.
 mark() {
+	print_mmio_count pre
 	echo "MARK $1"
 	nvme get-feature /dev/nvme0 -f 0x0e >/dev/null 2>&1 || true
+	print_mmio_count post
 }
 
 # run_fio NAME fio-arguments...: run fio between two marks and hand its

@@ -69,6 +69,12 @@
 
 #include "dbbuf.h"
 
+#ifdef CONFIG_DEBUG_FS
+#define IS_COUNTING	1
+#else
+#define IS_COUNTING	0
+#endif
+
 #include <linux/compiler.h>
 #include <linux/types.h>
 
@@ -504,6 +510,7 @@ static bool t_decide_or_readback(bool readback)
 {
 	struct nvme_dbbuf_queue dbq;
 	u64 n = 0, ring = 0, quiet = 0, nmiss = 0, nextra = 0;
+	u64 all_rang[2] = { 0 }, all_quiet[2] = { 0 };
 	u64 diff[2][ARRAY_SIZE(clobber_name)][2];
 	struct step ex[ARRAY_SIZE(clobber_name)];
 	int have_ex[ARRAY_SIZE(clobber_name)] = { 0 };
@@ -531,7 +538,10 @@ static bool t_decide_or_readback(bool readback)
 			pick_step(&r, &s);
 			/* Publish s.old first, whatever that decides. */
 			dev_wr(ei, (u32)rnd(&r));
-			host_publish(&dbq, cq, s.old);
+			if (host_publish(&dbq, cq, s.old))
+				all_rang[cq]++;
+			else
+				all_quiet[cq]++;
 			v = dev_rd(db);
 			if (!readback && v != s.old) {
 				ok = failf("%s_update(%u): shadow slot reads %#x on the device side%s",
@@ -571,6 +581,8 @@ static bool t_decide_or_readback(bool readback)
 			n++;
 			ring += got;
 			quiet += !got;
+			all_rang[cq] += got;
+			all_quiet[cq] += !got;
 
 			if (readback) {
 				/* Keep one example, a missed MMIO if any. */
@@ -609,14 +621,29 @@ static bool t_decide_or_readback(bool readback)
 		ok = pages_check(dbs, eis, true, true);
 	if (ok)
 		ok = model_dbq_check(&dbq, dbs, eis);
+#ifdef CONFIG_DEBUG_FS
+	/* The debugfs counters: every update published, each rung or not. */
+	if (ok && (dbq.sq_shadow != all_rang[0] + all_quiet[0] ||
+		   dbq.sq_mmio != all_rang[0] ||
+		   dbq.sq_suppressed != all_quiet[0] ||
+		   dbq.cq_shadow != all_rang[1] + all_quiet[1] ||
+		   dbq.cq_mmio != all_rang[1] ||
+		   dbq.cq_suppressed != all_quiet[1]))
+		ok = failf("counters: sq %llu/%llu/%llu, cq %llu/%llu/%llu (shadow/mmio/suppressed); want sq %llu/%llu/%llu, cq %llu/%llu/%llu",
+			   dbq.sq_shadow, dbq.sq_mmio, dbq.sq_suppressed,
+			   dbq.cq_shadow, dbq.cq_mmio, dbq.cq_suppressed,
+			   all_rang[0] + all_quiet[0], all_rang[0], all_quiet[0],
+			   all_rang[1] + all_quiet[1], all_rang[1], all_quiet[1]);
+#endif
 	free(dbs);
 	free(eis);
 	if (!ok)
 		return false;
 
 	if (!readback) {
-		diag("decide: %llu updates on sq and cq slots, %llu rang, %llu suppressed, all as defined",
-		     n, ring, quiet);
+		diag("decide: %llu updates on sq and cq slots, %llu rang, %llu suppressed, all as defined%s",
+		     n, ring, quiet,
+		     IS_COUNTING ? ", and counted so" : "");
 		if (!quiet || !ring)
 			return failf("the header %s: is the queue armed? (see model_dbq_attach())",
 				     quiet ? "never rings" : "always rings");

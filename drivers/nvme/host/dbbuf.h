@@ -104,13 +104,11 @@ struct nvme_dbbuf_queue {
 };
 
 #ifdef CONFIG_DEBUG_FS
-#define nvme_dbbuf_count(counter)	((counter)++)
 void nvme_dbbuf_debugfs_init(void);
 void nvme_dbbuf_debugfs_exit(void);
 void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf, const char *name);
 void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf);
 #else
-#define nvme_dbbuf_count(counter)	do { } while (0)
 static inline void nvme_dbbuf_debugfs_init(void)
 {
 }
@@ -129,16 +127,47 @@ static inline void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf)
 }
 #endif
 
+/*
+ * Count an SQ doorbell update: @shadow, published in the shadow slot; @mmio,
+ * the MMIO doorbell rung, or else suppressed.  Under the SQ lock.
+ */
+static inline void nvme_dbbuf_sq_count(struct nvme_dbbuf_queue *dbq,
+				       bool shadow, bool mmio)
+{
+#ifdef CONFIG_DEBUG_FS
+	if (shadow)
+		dbq->sq_shadow++;
+	if (mmio)
+		dbq->sq_mmio++;
+	else
+		dbq->sq_suppressed++;
+#endif
+}
+
+/* The same for a CQ doorbell update, under the CQ's serialisation. */
+static inline void nvme_dbbuf_cq_count(struct nvme_dbbuf_queue *dbq,
+				       bool shadow, bool mmio)
+{
+#ifdef CONFIG_DEBUG_FS
+	if (shadow)
+		dbq->cq_shadow++;
+	if (mmio)
+		dbq->cq_mmio++;
+	else
+		dbq->cq_suppressed++;
+#endif
+}
+
 /* The timeout handler rang the SQ doorbell by MMIO (nvme_dbbuf_kick). */
 static inline void nvme_dbbuf_sq_rung(struct nvme_dbbuf_queue *dbq)
 {
-	nvme_dbbuf_count(dbq->sq_mmio);
+	nvme_dbbuf_sq_count(dbq, false, true);
 }
 
 /* The same for the CQ doorbell. */
 static inline void nvme_dbbuf_cq_rung(struct nvme_dbbuf_queue *dbq)
 {
-	nvme_dbbuf_count(dbq->cq_mmio);
+	nvme_dbbuf_cq_count(dbq, false, true);
 }
 
 void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
@@ -303,12 +332,8 @@ static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
 		nvme_dbbuf_sq_mb(cmb);
 		ring = nvme_dbbuf_publish(tail, &dbq->sq_last, db,
 					  READ_ONCE(dbq->sq_ei));
-		nvme_dbbuf_count(dbq->sq_shadow);
 	}
-	if (ring)
-		nvme_dbbuf_count(dbq->sq_mmio);
-	else
-		nvme_dbbuf_count(dbq->sq_suppressed);
+	nvme_dbbuf_sq_count(dbq, !!db, ring);
 	return ring;
 }
 
@@ -331,12 +356,8 @@ static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
 		nvme_dbbuf_cq_mb();
 		ring = nvme_dbbuf_publish(head, &dbq->cq_last, db,
 					  READ_ONCE(dbq->cq_ei));
-		nvme_dbbuf_count(dbq->cq_shadow);
 	}
-	if (ring)
-		nvme_dbbuf_count(dbq->cq_mmio);
-	else
-		nvme_dbbuf_count(dbq->cq_suppressed);
+	nvme_dbbuf_cq_count(dbq, !!db, ring);
 	return ring;
 }
 

@@ -218,25 +218,24 @@ static bool read_mmio_count(struct mmio_count *c)
 }
 
 /*
- * Wait up to a second for the driver's counters to stay put for 20 ms,
+ * Wait up to 2 s for the driver's counters to stay put for @quiet_ms,
  * then print them for the host: "# MMIO-COUNT @when gen asq acq sq cq",
  * or "none" without counters.
  */
-static void print_mmio_count(const char *when)
+static void print_mmio_count(const char *when, int quiet_ms)
 {
 	struct mmio_count a, b;
-	int i;
+	int i, still = 0;
 
 	if (!read_mmio_count(&a)) {
 		ksft_print_msg("MMIO-COUNT %s none\n", when);
 		return;
 	}
-	for (i = 0; i < 50; i++) {
+	for (i = 0; i < 100 && still < quiet_ms; i++) {
 		usleep(20000);
 		if (!read_mmio_count(&b))
 			break;
-		if (!memcmp(&a, &b, sizeof(a)))
-			break;
+		still = memcmp(&a, &b, sizeof(a)) ? 0 : still + 20;
 		a = b;
 	}
 	ksft_print_msg("MMIO-COUNT %s %d %llu %llu %llu %llu\n", when,
@@ -249,7 +248,7 @@ static void print_mmio_count(const char *when)
  * asks for the Timestamp feature.  Around it, the driver's own count of
  * MMIO doorbells, which the host compares with QEMU's between marks.
  */
-static void mark(const char *name, const char *suffix)
+static void mark_quiet(const char *name, const char *suffix, int quiet_ms)
 {
 	uint64_t ts;
 	struct nvme_admin_cmd cmd = {
@@ -259,11 +258,17 @@ static void mark(const char *name, const char *suffix)
 		.cdw10 = NVME_FEAT_TIMESTAMP,
 	};
 
-	print_mmio_count("pre");
+	/* Nothing but the mark's own command may fall between the two. */
+	print_mmio_count("pre", quiet_ms);
 	ksft_print_msg("MARK %s%s\n", name, suffix);
 	fflush(stdout);
 	admin_cmd(&cmd);
-	print_mmio_count("post");
+	print_mmio_count("post", 20);
+}
+
+static void mark(const char *name, const char *suffix)
+{
+	mark_quiet(name, suffix, 40);
 }
 
 static void span_begin(const char *name)
@@ -408,9 +413,12 @@ static bool reload_driver(const char *params)
 		return false;
 	}
 	ok = wait_for(ns_dev, 30);
-	/* From here the host can compare the new driver's counts. */
+	/*
+	 * From here the host can compare the new driver's counts, once the
+	 * namespace scan's admin commands are over.
+	 */
 	snprintf(name, sizeof(name), "loaded-%d", driver_gen);
-	mark(name, "");
+	mark_quiet(name, "", 200);
 	return ok;
 }
 

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Entry points.  Each target delegates to a script in scripts/; see README.md.
-# Variables passed through: KSRC= KDIR= KVER= (another kernel), V=1.
+# Variables passed through: BASE=6.12|6.1 (the series' base; default: the
+# running kernel's line if it is a Debian kernel with headers, else 6.12),
+# KSRC= KDIR= KVER= (another kernel), V=1.
 
 SHELL := /bin/bash
-export KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME ACCEL VMTEST VMTEST_TESTS
+export BASE KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME ACCEL VMTEST VMTEST_TESTS
 
 .PHONY: all help base tree series series-check modules run check \
 	checkpatch build-series sparse vmtest vmtest-negatives model-test microbench bench dkms-install dkms-remove clean distclean
@@ -18,17 +20,20 @@ help:
 base:
 	@scripts/base.sh
 
-## tree          build/tree: the base with patches/ applied, as git commits
+## tree          build/tree-BASE: the base with its patches applied, as git
+##               commits (patches/ for 6.12, patches/6.1/ for 6.1)
 tree:
 	@scripts/series.sh tree
 
-## series        export build/tree back into patches/ and the exported views
+## series        export build/tree-BASE back into its patches and the views
 series:
 	@scripts/series.sh export
 
-## series-check  fail when build/tree, patches/ and the views disagree
+## series-check  fail when build/tree-BASE, the base's patches and the views
+##               disagree; both bases unless BASE= is given
 series-check:
-	@scripts/series.sh check
+	@if [ -n "$(BASE)" ]; then scripts/series.sh check; else \
+		for b in 6.12 6.1; do BASE=$$b scripts/series.sh check || exit 1; done; fi
 
 ## modules       build nvme.ko from base + series for the target kernel
 modules:
@@ -39,7 +44,8 @@ modules:
 run:
 	@scripts/run.sh
 
-## check         every test; ends with "N passed, N failed"
+## check         every test, on both bases (BASE=: one); ends with
+##               "N passed, N failed"
 check:
 	@scripts/check.sh
 
@@ -55,7 +61,7 @@ build-series:
 sparse:
 	@scripts/check.sh sparse
 
-## vmtest        the nvme-dbbuf kselftest in QEMU guests (build/tree)
+## vmtest        the nvme-dbbuf kselftest in QEMU guests (build/tree-BASE)
 vmtest:
 	@scripts/vmtest.sh
 
@@ -76,7 +82,8 @@ vmtest-negatives:
 
 ## bench         stock vs ours vs ours with dbbuf=off, and stock against
 ##               itself (the A/A noise floor), in interleaved boots: IOPS and
-##               MMIO doorbells per I/O, ratios; build/bench/bench.{md,csv,png}
+##               MMIO doorbells per I/O, ratios;
+##               build/bench/BASE/bench.{md,csv,png}
 ##               (BENCH=quick: about 7 min; default full: about 86 min;
 ##               BENCH_RUNTIME=S per job)
 bench:
@@ -92,8 +99,9 @@ dkms-remove:
 
 ## clean         remove build products, keep the downloaded packages
 clean:
-	rm -rf build/tree build/modules build/vm build/series-check build/check \
-		build/vmtest build/model build/run build/vmtest-negatives
+	rm -rf build/tree-* build/modules build/vm build/series-check-* \
+		build/check build/vmtest-* build/model build/run-* \
+		build/vmtest-negatives
 
 ## distclean     remove all of build/
 distclean:

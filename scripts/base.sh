@@ -1,16 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Choose the kernel to build for, fetch the matching Debian linux-source-6.1,
-# linux-headers and linux-image, refuse any pair that does not belong
-# together, and unpack the part of the source the series touches into
-# build/base/<version>/src.  Writes build/base.env for the other scripts.
+# Choose the kernel to build for, fetch the matching Debian
+# linux-source-<line>, linux-headers and linux-image, refuse any pair that
+# does not belong together, and unpack the part of the source the series
+# touches into build/base/<version>/src.  Writes build/base-<line>.env for
+# the other scripts.  Two lines (BASE=, see lib.sh): 6.12 (Debian 13, and
+# bookworm-security for Debian 12; ABI 6.12.N+debNN-amd64) and 6.1 (Debian
+# 12; ABI 6.1.0-NN-amd64).
 #
-#   KSRC=dir   use an unpacked kernel source tree instead of linux-source-6.1
+#   KSRC=dir   use an unpacked kernel source tree instead of linux-source
 #   KDIR=dir   use a kernel headers/build directory instead of Debian's
-#   KVER=rel   a Debian ABI to target, e.g. 6.1.0-56-amd64 (default: the
-#              running kernel if it is a Debian 6.1 one with headers,
-#              otherwise the ABI of the archive's current linux-source-6.1)
+#   KVER=rel   a Debian ABI of the line to target, e.g. 6.1.0-56-amd64 or
+#              6.12.117+deb12-amd64 (default: the running kernel if it is
+#              one of the line with headers, otherwise the ABI of the
+#              archive's current linux-source of the line)
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -62,13 +66,60 @@ fetch_deb() {	# fetch_deb name version -> path of the .deb
 	if [ -z "$f" ]; then
 		say "downloading $1 $2"
 		(cd "$DEBS" && apt-get download -qq -o APT::Sandbox::User=root "$1=$2" >&2) ||
-			die "cannot download $1 $2 from the Debian archive (it keeps only recent versions); upgrade to the current 6.1 kernel, or pass KSRC= and KDIR="
+			die "cannot download $1 $2 from the Debian archive (it keeps only recent versions); upgrade to the current kernel of the line, or pass KSRC= and KDIR="
 		f=$(ls "$DEBS/$1_${2//:/%3a}_"*.deb | head -n1)
 	fi
 	echo "$f"
 }
 
 need_pkgs xz-utils binutils
+
+# The line's names: its source package, and its ABIs.
+case $BASE in
+6.1)
+	SRCPKG=linux-source-6.1
+	ABI_RE='^6\.1\.0-[0-9]+-(amd64|cloud-amd64|rt-amd64)$'
+	HDR_RE='^linux-headers-6\.1\.0-[0-9]+-amd64$'
+	ABI_EG=6.1.0-NN-amd64 ;;
+6.12)
+	SRCPKG=linux-source-6.12
+	ABI_RE='^6\.12\.[0-9]+\+deb[0-9]+-(amd64|cloud-amd64|rt-amd64)$'
+	HDR_RE='^linux-headers-6\.12\.[0-9]+\+deb[0-9]+-amd64$'
+	ABI_EG=6.12.N+debNN-amd64 ;;
+esac
+
+# Headers of a Debian ABI: installed ones, or else unpacked from the
+# archive's packages into build/base/headers-<KVER> (dpkg -x: installing
+# linux-headers-6.12.*-amd64 with apt would pull in that kernel's image
+# too, and a user who builds a test module does not want a new kernel).
+headers_dir() {	# headers_dir KVER DEBVER -> KDIR
+	local kver=$1 debver=$2 dir common kb deb
+	if [ -f "/lib/modules/$kver/build/Makefile" ]; then
+		echo "/lib/modules/$kver/build"
+		return
+	fi
+	dir=$BUILD/base/headers-$kver
+	if [ ! -f "$dir/.done" ]; then
+		rm -rf "$dir" && mkdir -p "$dir"
+		common=$(apt-cache show "linux-headers-$kver=$debver" 2>/dev/null |
+			sed -n 's/^Depends: .*\(linux-headers-[^ ,]*-common\).*/\1/p' | head -n1)
+		kb=$(apt-cache show "linux-headers-$kver=$debver" 2>/dev/null |
+			sed -n 's/^Depends: .*\(linux-kbuild-[^ ,]*\).*/\1/p' | head -n1)
+		[ -n "$common" ] && [ -n "$kb" ] ||
+			die "cannot tell which -common and linux-kbuild packages linux-headers-$kver $debver needs (apt-cache show); run 'apt-get update'"
+		for p in "linux-headers-$kver" "$common" "$kb"; do
+			deb=$(fetch_deb "$p" "$debver")
+			say "unpacking $p $debver into ${dir#$TOP/}"
+			dpkg-deb -x "$deb" "$dir"
+		done
+		# The headers' Makefile includes the -common one by its
+		# absolute path under /usr/src: point it here.
+		sed -i "s|^include /usr/src/|include $dir/usr/src/|" \
+			"$dir/usr/src/linux-headers-$kver/Makefile"
+		touch "$dir/.done"
+	fi
+	echo "$dir/usr/src/linux-headers-$kver"
+}
 
 # --- 1. the target ABI ------------------------------------------------------
 if [ -n "${KDIR:-}" ]; then
@@ -82,30 +133,35 @@ if [ -n "${KDIR:-}" ]; then
 else
 	if [ -z "${KVER:-}" ]; then
 		run=$(uname -r)
-		if [[ $run =~ ^6\.1\.0-[0-9]+-amd64$ ]] &&
+		if [[ $run =~ $ABI_RE ]] &&
 		   [ -f "/lib/modules/$run/build/Makefile" ]; then
 			KVER=$run
 			say "target: the running kernel $KVER"
 		else
 			apt_update_once ||
 				say "apt-get update failed; using the lists there are"
-			srcver=$(pkg_version linux-source-6.1)
-			[ -n "$srcver" ] || die "the archive has no linux-source-6.1; is this Debian 12 with bookworm and bookworm-security in sources.list?"
+			srcver=$(pkg_version $SRCPKG)
+			[ -n "$srcver" ] || die "the archive has no $SRCPKG; is this Debian 12 with bookworm and bookworm-security in sources.list?"
 			KVER=
-			for h in $(apt-cache search --names-only '^linux-headers-6\.1\.0-[0-9]+-amd64$' | awk '{print $1}'); do
+			for h in $(apt-cache search --names-only "$HDR_RE" | awk '{print $1}'); do
 				[ "$(pkg_version "$h")" = "$srcver" ] && KVER=${h#linux-headers-}
 			done
-			[ -n "$KVER" ] || die "no linux-headers-6.1.0-NN-amd64 in the archive has version $srcver, the version of linux-source-6.1; run 'apt-get update', or pass KSRC= and KDIR="
-			say "target: Debian's current 6.1 ABI $KVER ($srcver); the running kernel $(uname -r) is not one"
+			[ -n "$KVER" ] || die "no linux-headers-$ABI_EG in the archive has version $srcver, the version of $SRCPKG; run 'apt-get update', or pass KSRC= and KDIR="
+			say "target: Debian's current $BASE ABI $KVER ($srcver); the running kernel $(uname -r) is not one"
 		fi
 	fi
-	[[ $KVER =~ ^6\.1\.0-[0-9]+-(amd64|cloud-amd64|rt-amd64)$ ]] ||
-		die "KVER=$KVER is not a Debian 6.1 ABI (6.1.0-NN-amd64); pass KDIR= for other kernels"
-	KDIR=/lib/modules/$KVER/build
-	if [ ! -f "$KDIR/Makefile" ]; then
-		need_pkgs "linux-headers-$KVER"
+	[[ $KVER =~ $ABI_RE ]] ||
+		die "KVER=$KVER is not a Debian $BASE ABI ($ABI_EG); BASE=6.12 or BASE=6.1 picks the line, KDIR= builds for other kernels"
+	if [ -f "/lib/modules/$KVER/build/Makefile" ]; then
+		KDIR=/lib/modules/$KVER/build
+		DEBVER=$(kdir_debver "$KDIR")
+	else
+		hv=$(pkg_version "linux-headers-$KVER")
+		[ -n "$hv" ] || die "the archive has no linux-headers-$KVER; run 'apt-get update', or pass KDIR="
+		KDIR=$(headers_dir "$KVER" "$hv")
+		DEBVER=$(kdir_debver "$KDIR")
+		[ -n "$DEBVER" ] || DEBVER=$hv
 	fi
-	DEBVER=$(kdir_debver "$KDIR")
 fi
 KDIR=$(cd "$KDIR" && pwd -P)
 HDRVER=$(kdir_upstream "$KDIR")
@@ -121,11 +177,11 @@ if [ -n "${KSRC:-}" ]; then
 	ID=ksrc-$SRCVER-$(echo "$(cd "$KSRC" && pwd -P)" | md5sum | cut -c1-8)
 else
 	[ -n "$DEBVER" ] || die "cannot tell the Debian version of KDIR=$KDIR ($KVER); pass KSRC= with its source"
-	srcver=$(pkg_version linux-source-6.1)
+	srcver=$(pkg_version $SRCPKG)
 	if [ "$srcver" != "$DEBVER" ]; then
-		# The archive may still hold an older linux-source-6.1.
-		apt-cache madison linux-source-6.1 | awk '{print $3}' | grep -qx "$DEBVER" ||
-			die "source/headers mismatch: the headers of $KVER are Debian $DEBVER but the archive's linux-source-6.1 is ${srcver:-missing}; upgrade the kernel and headers to ${srcver:-the current 6.1} (apt-get install linux-image-amd64 linux-headers-amd64, then reboot), or pass KSRC= with the $DEBVER source"
+		# The archive may still hold an older source package.
+		apt-cache madison $SRCPKG | awk '{print $3}' | grep -qx "$DEBVER" ||
+			die "source/headers mismatch: the headers of $KVER are Debian $DEBVER but the archive's $SRCPKG is ${srcver:-missing}; upgrade the kernel and headers to ${srcver:-the current $BASE} (apt-get install linux-image-amd64 linux-headers-amd64, then reboot), or pass KSRC= with the $DEBVER source"
 	fi
 	SRCVER=${DEBVER%%-*}
 	[ "$SRCVER" = "$HDRVER" ] ||
@@ -133,32 +189,32 @@ else
 	ID=$DEBVER
 fi
 
-BASE=$BUILD/base/$ID
-if [ ! -f "$BASE/.src-done" ]; then
-	rm -rf "$BASE/src" && mkdir -p "$BASE/src"
+BASEDIR=$BUILD/base/$ID
+if [ ! -f "$BASEDIR/.src-done" ]; then
+	rm -rf "$BASEDIR/src" && mkdir -p "$BASEDIR/src"
 	if [ -n "${KSRC:-}" ]; then
 		say "copying the base subset from $KSRC"
-		(cd "$KSRC" && cp -a --parents "${SUBSET[@]}" "$BASE/src/") ||
+		(cd "$KSRC" && cp -a --parents "${SUBSET[@]}" "$BASEDIR/src/") ||
 			die "KSRC=$KSRC lacks part of: ${SUBSET[*]}"
 	else
-		deb=$(fetch_deb linux-source-6.1 "$DEBVER")
-		say "unpacking the base subset of linux-source-6.1 $DEBVER (about 10 s)"
+		deb=$(fetch_deb $SRCPKG "$DEBVER")
+		say "unpacking the base subset of $SRCPKG $DEBVER (10-30 s)"
 		paths=()
-		for p in "${SUBSET[@]}"; do paths+=("linux-source-6.1/$p"); done
+		for p in "${SUBSET[@]}"; do paths+=("$SRCPKG/$p"); done
 		dpkg-deb --fsys-tarfile "$deb" |
-			tar -xO ./usr/src/linux-source-6.1.tar.xz |
+			tar -xO ./usr/src/$SRCPKG.tar.xz |
 			xz -dc -T0 |
-			tar -x -C "$BASE/src" --strip-components=1 "${paths[@]}" ||
+			tar -x -C "$BASEDIR/src" --strip-components=1 "${paths[@]}" ||
 			die "unpacking $deb failed"
 	fi
-	[ "$(cd "$BASE/src" && find drivers/nvme/host -name pci.c)" ] ||
+	[ "$(cd "$BASEDIR/src" && find drivers/nvme/host -name pci.c)" ] ||
 		die "the base subset has no drivers/nvme/host/pci.c"
-	touch "$BASE/.src-done"
+	touch "$BASEDIR/.src-done"
 fi
 
 # --- 3. the guest image (Debian ABIs only) ----------------------------------
 IMAGE=
-if [[ $KVER =~ ^6\.1\.0-[0-9]+- ]] && [ -n "$DEBVER" ]; then
+if [[ $KVER =~ $ABI_RE ]] && [ -n "$DEBVER" ]; then
 	IMAGE=$BUILD/base/image-$KVER
 	if [ ! -f "$IMAGE/.done" ]; then
 		deb=$(fetch_deb "linux-image-$KVER" "$DEBVER")
@@ -169,15 +225,17 @@ if [[ $KVER =~ ^6\.1\.0-[0-9]+- ]] && [ -n "$DEBVER" ]; then
 	fi
 fi
 
-cat > "$BUILD/base.env.tmp" <<EOT
+cat > "$BASE_ENV.tmp" <<EOT
 # Written by scripts/base.sh
+BASE=$BASE
+SRCPKG=$SRCPKG
 KVER=$KVER
 KDIR=$KDIR
 DEBVER=$DEBVER
 LINUXVER=$HDRVER
 BASE_ID=$ID
-BASE_SRC=$BASE/src
+BASE_SRC=$BASEDIR/src
 IMAGE=$IMAGE
 EOT
-mv "$BUILD/base.env.tmp" "$BUILD/base.env"
-say "base: Linux $HDRVER${DEBVER:+ (Debian $DEBVER)}, ABI $KVER, source in ${BASE#$TOP/}/src"
+mv "$BASE_ENV.tmp" "$BASE_ENV"
+say "base $BASE: Linux $HDRVER${DEBVER:+ (Debian $DEBVER)}, ABI $KVER, source in ${BASEDIR#$TOP/}/src"

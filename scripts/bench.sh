@@ -93,7 +93,7 @@ for j in "${jobs[@]}"; do
 done
 njobs=${#jobs[@]}
 
-OUT=$BUILD/bench
+OUT=$BUILD/bench/$BASE
 RAW=$OUT/raw
 SMP=2
 
@@ -137,8 +137,8 @@ cpu_ticks() {
 if [ -n "${BENCH_DRY:-}" ]; then
 	if [ -n "${ACCEL:-}" ]; then
 		accel_note="${ACCEL^^} (ACCEL=$ACCEL given)"
-	elif [ -f "$BUILD/accel.env" ]; then
-		accel_note="$(sed -n 's/^ACCEL=//p' "$BUILD/accel.env" | tr '[:lower:]' '[:upper:]') (as last probed, ${BUILD#"$TOP"/}/accel.env)"
+	elif [ -f "$BUILD/accel-$KVER.env" ]; then
+		accel_note="$(sed -n 's/^ACCEL=//p' "$BUILD/accel-$KVER.env" | tr '[:lower:]' '[:upper:]') (as last probed, ${BUILD#"$TOP"/}/accel-$KVER.env)"
 	else
 		accel_note="not probed yet (vm.sh probes KVM at the first boot)"
 	fi
@@ -179,11 +179,11 @@ rm -rf "$SNAP/scripts"
 mkdir -p "$SNAP/scripts/guest" "$SNAP/build"
 cp "$TOP/scripts/vm.sh" "$TOP/scripts/lib.sh" "$TOP/scripts/doorbells.py" "$SNAP/scripts/"
 cp "$TOP"/scripts/guest/* "$SNAP/scripts/guest/"
-cp "$BUILD/base.env" "$SNAP/build/base.env"
+cp "$BASE_ENV" "$SNAP/build/base-$BASE.env"
 # and the accelerator's verdict, so that the copy does not probe again.
-rm -f "$SNAP/build/accel.env"
-[ ! -f "$BUILD/accel.env" ] || cp "$BUILD/accel.env" "$SNAP/build/accel.env"
-stock_ko=$(find "$IMAGE/lib/modules/$KVER" -name nvme.ko -path '*nvme/host*')
+rm -f "$SNAP/build/accel-$KVER.env"
+[ ! -f "$BUILD/accel-$KVER.env" ] || cp "$BUILD/accel-$KVER.env" "$SNAP/build/accel-$KVER.env"
+stock_ko=$(find "$IMAGE/lib/modules/$KVER" -name 'nvme.ko*' -path '*nvme/host*')
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 {
 	echo "MODE=$MODE"

@@ -1,28 +1,40 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: every test.  Each step is one test; the closing line is
-# "N passed, N failed" and the exit status is non-zero on any failure.
+# make check: every test, on both bases.  Each step is one test; the
+# closing line is "N passed, N failed" and the exit status is non-zero on
+# any failure.
 #
 #   check.sh [STEP...]   steps: series-check checkpatch build-series sparse
 #                        model microbench negatives vmtest (default: all)
+#
+# The steps that depend on the base (series-check, checkpatch,
+# build-series, sparse, vmtest) run for 6.12 and then for 6.1, each
+# result named by its base; BASE=6.12 or BASE=6.1 runs one only.  The
+# model, the microbenchmark and the negatives are the same for both and
+# run once.
 
+# Before lib.sh picks a default: did the user choose a base?
+USER_BASE=${BASE:-}
+USER_KVER=${KVER:-} USER_KDIR=${KDIR:-} USER_KSRC=${KSRC:-}
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-OUT=$BUILD/check
+CHECK=$BUILD/check
+OUT=$CHECK
 mkdir -p "$OUT"
 pass=0 fail=0 skipped=0 failed=()
+PREFIX=
 
-# result NAME STATUS [LOG]
+# result NAME STATUS [LOG]; NAME gets the base's prefix, if any.
 result() {
 	if [ "$2" -eq 0 ]; then
 		pass=$((pass + 1))
-		printf 'ok   %s\n' "$1"
+		printf 'ok   %s%s\n' "$PREFIX" "$1"
 	else
 		fail=$((fail + 1))
-		failed+=("$1")
-		printf 'FAIL %s\n' "$1"
+		failed+=("$PREFIX$1")
+		printf 'FAIL %s%s\n' "$PREFIX" "$1"
 		[ -z "${3:-}" ] || { tail -n 25 "$3" | sed 's/^/     /'; echo "     (log: ${3#$TOP/})"; }
 	fi
 }
@@ -38,7 +50,7 @@ step() {
 	result "$name ($((SECONDS - t0)) s)" $rc "$log"
 }
 
-patches() { grep -v -e '^#' -e '^[[:space:]]*$' "$TOP/patches/series"; }
+patches() { grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES/series"; }
 
 do_series_check() {
 	need_pkgs git
@@ -56,12 +68,12 @@ do_checkpatch() {
 		# commit) against the git repository it runs in, and this
 		# project's is not the kernel's.
 		(cd "$BASE_SRC" && GIT_DIR=/nonexistent perl scripts/checkpatch.pl \
-			--no-tree --strict --show-types "$TOP/patches/$p") \
+			--no-tree --strict --show-types "$PATCHES/$p") \
 			>"$log" 2>&1
 		# Reports that cannot be settled here are checked another
 		# way; see scripts/checkpatch-filter.py.
 		out=$("$TOP/scripts/checkpatch-filter.py" "$log" \
-			"$TOP/patches/$p" "$TOP/scripts/known-commits")
+			"$PATCHES/$p" "$TOP/scripts/known-commits")
 		local filt=$?
 		[ -z "$out" ] || printf '%s\n' "$out" >>"$log"
 		grep -q '^total: ' "$log"
@@ -72,15 +84,16 @@ do_checkpatch() {
 	# The filter's exceptions are narrow: a patch citing a commit that
 	# is not in scripts/known-commits still fails.
 	local first tamper=$OUT/checkpatch-tampered.patch
-	first=$(patches | head -n1)
+	first=$(grep -l -e '^Fixes: ' -e '^\[ Upstream commit ' $(patches | sed "s|^|$PATCHES/|") | head -n1)
+	[ -n "$first" ] || return 0
 	sed -e 's/^Fixes: [0-9a-f]*/Fixes: 0123456789ab/' \
 	    -e 's/^\[ Upstream commit [0-9a-f]* \]/[ Upstream commit 0123456789abcdef0123456789abcdef01234567 ]/' \
-		"$TOP/patches/$first" > "$tamper"
+		"$first" > "$tamper"
 	(cd "$BASE_SRC" && GIT_DIR=/nonexistent perl scripts/checkpatch.pl \
 		--no-tree --strict --show-types "$tamper") >"$tamper.log" 2>&1
 	! "$TOP/scripts/checkpatch-filter.py" "$tamper.log" "$tamper" \
 		"$TOP/scripts/known-commits" >/dev/null
-	result "checkpatch: $first with unknown commit ids still fails" $? "$tamper.log"
+	result "checkpatch: $(basename "$first") with unknown commit ids still fails" $? "$tamper.log"
 }
 
 apply_here() {
@@ -210,24 +223,52 @@ do_microbench() {
 
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse model microbench negatives vmtest)
-rm -rf "$OUT/series"
 for s in "${steps[@]}"; do
 	case $s in
-	series-check) do_series_check ;;
-	checkpatch) do_checkpatch ;;
-	build-series) do_build_series ;;
-	sparse) do_sparse ;;
+	series-check|checkpatch|build-series|sparse|model|microbench|negatives|vmtest) ;;
+	*) die "unknown check step: $s" ;;
+	esac
+done
+bases=("${BASES[@]}")
+[ -z "$USER_BASE" ] || bases=("$USER_BASE")
+accels=()
+
+# Each base's steps, in the order given.
+for b in "${bases[@]}"; do
+	BASE=$b KVER=$USER_KVER KDIR=$USER_KDIR KSRC=$USER_KSRC
+	pick_base
+	PREFIX="[$BASE] " OUT=$CHECK/$BASE
+	mkdir -p "$OUT"
+	rm -rf "$OUT/series"
+	say "base $BASE"
+	for s in "${steps[@]}"; do
+		case $s in
+		series-check) do_series_check ;;
+		checkpatch) do_checkpatch ;;
+		build-series) do_build_series ;;
+		sparse) do_sparse ;;
+		vmtest) do_vmtest ;;
+		esac
+	done
+	if [ -f "$BASE_ENV" ]; then
+		load_base
+		[ ! -f "$BUILD/accel-$KVER.env" ] ||
+			accels+=("$BASE: $(sed -n 's/^ACCEL=//p' "$BUILD/accel-$KVER.env")")
+	fi
+done
+# The steps that are the same for every base.
+PREFIX= OUT=$CHECK
+for s in "${steps[@]}"; do
+	case $s in
 	model) do_model ;;
 	microbench) do_microbench ;;
 	negatives) do_negatives ;;
-	vmtest) do_vmtest ;;
-	*) die "unknown check step: $s" ;;
 	esac
 done
 
 [ $fail -eq 0 ] || { echo; echo "failed:"; printf '  %s\n' "${failed[@]}"; }
 echo
-echo "make check took $((SECONDS / 60)) min $((SECONDS % 60)) s ($(date -u '+%Y-%m-%d %H:%M UTC'), QEMU accelerator: $(sed -n 's/^ACCEL=//p' "$BUILD/accel.env" 2>/dev/null || echo none))"
+echo "make check took $((SECONDS / 60)) min $((SECONDS % 60)) s ($(date -u '+%Y-%m-%d %H:%M UTC'), bases ${bases[*]}, QEMU accelerator: ${accels[*]:-none})"
 [ $skipped -eq 0 ] || echo "($skipped skipped, listed above)"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

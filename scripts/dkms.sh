@@ -14,7 +14,7 @@ version=0.$(git -C "$TOP" rev-list --count HEAD 2>/dev/null || echo 0)
 kver=${KVER:-$(uname -r)}
 src=/usr/src/$name-$version
 if [ "${1:-}" = install ] && [ ! -f "/lib/modules/$kver/build/Makefile" ]; then
-	die "no kernel headers for $kver (/lib/modules/$kver/build); install linux-headers-$kver, or pass KVER= for an installed Debian 6.1 kernel"
+	die "no kernel headers for $kver (/lib/modules/$kver/build); install linux-headers-$kver, or pass KVER= for an installed Debian 6.12 or 6.1 kernel"
 fi
 
 case ${1:-} in

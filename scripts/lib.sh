@@ -39,11 +39,50 @@ need_pkgs() {
 		die "could not install: ${missing[*]} (apt-get install failed, see above)"; }
 }
 
-# Load the target chosen by scripts/base.sh.
+# The base the series is for: 6.12, the primary one (patches/), or 6.1, the
+# backport (patches/6.1/).  BASE=6.12|6.1 chooses; by default, the running
+# kernel's line when it is a Debian kernel with its headers installed, as
+# DKMS would build for it, and 6.12 otherwise.  Sets PATCHES (the series),
+# TREE (build/tree-BASE, the series as git commits) and BASE_ENV (what
+# scripts/base.sh found, build/base-BASE.env).
+BASES=(6.12 6.1)
+pick_base() {
+	local run
+	if [ -z "${BASE:-}" ] && [ -n "${KVER:-}" ]; then
+		# A kernel named (DKMS does): its line.
+		case $KVER in
+		6.1.0-*) BASE=6.1 ;;
+		6.12.*) BASE=6.12 ;;
+		esac
+	fi
+	if [ -z "${BASE:-}" ]; then
+		run=$(uname -r)
+		if [[ $run =~ ^6\.1\.0-[0-9]+-(amd64|cloud-amd64|rt-amd64)$ ]] &&
+		   [ -f "/lib/modules/$run/build/Makefile" ]; then
+			BASE=6.1
+		elif [[ $run =~ ^6\.12\.[0-9]+\+deb[0-9]+-(amd64|cloud-amd64|rt-amd64)$ ]] &&
+		   [ -f "/lib/modules/$run/build/Makefile" ]; then
+			BASE=6.12
+		else
+			BASE=6.12
+		fi
+	fi
+	case $BASE in
+	6.12) PATCHES=$TOP/patches ;;
+	6.1) PATCHES=$TOP/patches/6.1 ;;
+	*) die "BASE=$BASE: the series has a base 6.12 (the primary one) and a base 6.1 (the backport)" ;;
+	esac
+	TREE=$BUILD/tree-$BASE
+	BASE_ENV=$BUILD/base-$BASE.env
+	export BASE
+}
+pick_base
+
+# Load the target chosen by scripts/base.sh for $BASE.
 load_base() {
-	[ -f "$BUILD/base.env" ] || "$TOP/scripts/base.sh"
-	# shellcheck disable=SC1091
-	. "$BUILD/base.env"
+	[ -f "$BASE_ENV" ] || "$TOP/scripts/base.sh"
+	# shellcheck disable=SC1090
+	. "$BASE_ENV"
 }
 
 # Choose QEMU's accelerator once per machine; sets ACCEL (kvm|tcg),
@@ -53,7 +92,7 @@ load_base() {
 # boot of the guest kernel reached its /init; the verdict is kept in
 # build/accel.env.  ACCEL=kvm|tcg overrides the probe.  Needs load_base.
 pick_accel() {
-	local cache=$BUILD/accel.env key probe rc
+	local cache=$BUILD/accel-$KVER.env key probe rc
 	key="$(uname -r) $(qemu-system-x86_64 --version | head -n1) $KVER"
 	case ${ACCEL:-} in
 	kvm)

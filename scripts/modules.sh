@@ -4,7 +4,8 @@
 # Build nvme.ko from base + series against the target kernel's headers.
 #
 #   SRC_TREE=dir  the kernel tree to take drivers/nvme/host from
-#                 (default: build/tree, created from patches/ if missing)
+#                 (default: build/tree-<BASE>, created from the base's
+#                 patches if missing)
 #   OUT=dir       where to build (default: build/modules/<KVER>)
 #   EXTRA="..."   extra kbuild arguments, e.g. "C=2 W=1"
 
@@ -13,9 +14,13 @@ set -euo pipefail
 
 load_base
 need_pkgs make gcc rsync kmod
+# Kernels with BTF for modules (6.12's) run pahole on every module built.
+if grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$KDIR/.config" 2>/dev/null; then
+	need_pkgs dwarves
+fi
 
-SRC_TREE=${SRC_TREE:-$BUILD/tree}
-if [ ! -d "$SRC_TREE/.git" ] && [ "$SRC_TREE" = "$BUILD/tree" ]; then
+SRC_TREE=${SRC_TREE:-$TREE}
+if [ ! -d "$SRC_TREE/.git" ] && [ "$SRC_TREE" = "$TREE" ]; then
 	"$TOP/scripts/series.sh" tree
 fi
 [ -f "$SRC_TREE/drivers/nvme/host/pci.c" ] || die "$SRC_TREE has no drivers/nvme/host/pci.c"

@@ -17,12 +17,12 @@ need_pkgs python3
 load_base
 "$TOP/scripts/modules.sh"
 mod=$BUILD/modules/$KVER/nvme.ko
-out=$BUILD/run
+out=$BUILD/run-$BASE
 mkdir -p "$out"
 DRIVER=${DRIVER:-ours}
 [ "$DRIVER" = ours ] || [ "$DRIVER" = stock ] || die "DRIVER must be ours or stock, not '$DRIVER'"
 if [ "$DRIVER" = stock ]; then
-	mod=$(find "$IMAGE/lib/modules/$KVER" -name nvme.ko -path '*nvme/host*')
+	mod=$(find "$IMAGE/lib/modules/$KVER" -name 'nvme.ko*' -path '*nvme/host*')
 	who="Debian's stock"
 	boots=(stock)
 else

@@ -1,20 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The series workflow.  patches/ is the source of truth; build/tree is a git
-# repository at the base with the series applied as commits, for editing.
+# The series workflow, per base (BASE=6.12|6.1, see lib.sh).  The base's
+# patches (patches/ for 6.12, patches/6.1/ for the backport) are the source
+# of truth; build/tree-<BASE> is a git repository at the base with the
+# series applied as commits, for editing.
 #
-#   series.sh tree     (re)create build/tree from base + patches/
-#   series.sh export   format-patch build/tree back into patches/, refresh
-#                      the exported views (drivers/, Documentation/, tools/)
+#   series.sh tree     (re)create the tree from base + patches
+#   series.sh export   format-patch the tree back into its patches, refresh
+#                      the exported views (drivers/, Documentation/, tools/,
+#                      Kconfig), which every base's series must produce
+#                      alike
 #   series.sh check    fail, with the reason, on any drift
-#   series.sh apply D  clone the base into D and apply patches/ there
+#   series.sh apply D  clone the base into D and apply the patches there
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-PATCHES=$TOP/patches
-TREE=$BUILD/tree
+P=${PATCHES#$TOP/}
+T=${TREE#$TOP/}
 # Files the series adds that the repository also carries, as exported views.
 VIEWS=(drivers/nvme/host/dbbuf.c drivers/nvme/host/dbbuf.h
        Documentation/nvme tools/testing/selftests/nvme-dbbuf)
@@ -31,9 +35,9 @@ base_repo() {
 		cp -a "$BASE_SRC/." "$repo/"
 		(cd "$repo" && git init -q -b base &&
 		 git add -A &&
-		 GIT_AUTHOR_NAME="linux-source-6.1 import" \
+		 GIT_AUTHOR_NAME="$SRCPKG import" \
 		 GIT_AUTHOR_EMAIL="base@invalid" \
-		 GIT_COMMITTER_NAME="linux-source-6.1 import" \
+		 GIT_COMMITTER_NAME="$SRCPKG import" \
 		 GIT_COMMITTER_EMAIL="base@invalid" \
 		 GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" \
 		 GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
@@ -44,7 +48,7 @@ base_repo() {
 }
 
 series_list() {
-	[ -f "$PATCHES/series" ] || die "patches/series is missing"
+	[ -f "$PATCHES/series" ] || die "$P/series is missing"
 	grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES/series"
 }
 
@@ -59,10 +63,10 @@ apply_series() {
 	 git config user.name "$(git -C "$TOP" config user.name || echo nvme-dbbuf)" &&
 	 git config user.email "$(git -C "$TOP" config user.email || echo nvme-dbbuf@invalid)")
 	for p in $(series_list); do
-		[ -f "$PATCHES/$p" ] || die "patches/series lists $p, which is not in patches/"
+		[ -f "$PATCHES/$p" ] || die "$P/series lists $p, which is not in $P/"
 		if ! (cd "$dst" && git am -q "$PATCHES/$p" >/dev/null 2>&1); then
 			(cd "$dst" && git am --abort >/dev/null 2>&1 || true)
-			die "patches/$p does not apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}: the base's nvme code is not what the series expects (rebase the series, or pick another KSRC)"
+			die "$P/$p does not apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}: the base's nvme code is not what the series expects (rebase the series, or pick another KSRC)"
 		fi
 	done
 }
@@ -76,22 +80,22 @@ cover_blurb() {	# subject and body of the cover letter, without the summary
 do_tree() {
 	if [ -d "$TREE/.git" ]; then
 		if ! "$0" check >/dev/null 2>&1; then
-			die "build/tree holds work that patches/ lacks; run 'make series' to export it, or remove build/tree to drop it"
+			die "$T holds work that $P/ lacks; run 'make series BASE=$BASE' to export it, or remove $T to drop it"
 		fi
 	fi
-	say "applying patches/ to the base in build/tree"
+	say "applying $P/ to the $BASE base in $T"
 	apply_series "$TREE"
 	if [ -f "$PATCHES/$COVER" ]; then
 		git -C "$TREE" config branch.main.description "$(cover_blurb)"
 	fi
-	say "build/tree: $(git -C "$TREE" rev-list --count base..main) patches on $(git -C "$TREE" log -1 --format=%s base)"
+	say "$T: $(git -C "$TREE" rev-list --count base..main) patches on $(git -C "$TREE" log -1 --format=%s base)"
 }
 
 do_export() {
-	[ -d "$TREE/.git" ] || die "no build/tree; run 'make tree' first"
+	[ -d "$TREE/.git" ] || die "no $T; run 'make tree BASE=$BASE' first"
 	git -C "$TREE" diff --quiet HEAD &&
 		git -C "$TREE" diff --cached --quiet HEAD ||
-		die "build/tree has uncommitted edits; commit them first"
+		die "$T has uncommitted edits; commit them first"
 	local tmp base
 	base=$(git -C "$TREE" rev-parse base)
 	tmp=$(mktemp -d)
@@ -107,7 +111,7 @@ do_export() {
 		> "$PATCHES/series"
 	rm -rf "$tmp"
 	export_views "$TREE"
-	say "exported $(wc -l < "$PATCHES/series") patches and the cover letter to patches/"
+	say "exported $(wc -l < "$PATCHES/series") patches and the cover letter to $P/"
 }
 
 # The Kconfig entries the series adds (config NVME_PCI_DBBUF), as the
@@ -144,51 +148,52 @@ export_views() {
 
 do_check() {
 	local tmp fail=0 v
-	tmp=$BUILD/series-check
-	# 1. patches/ is consistent with itself.
+	tmp=$BUILD/series-check-$BASE
+	# 1. The patches are consistent with themselves.
 	local listed
 	listed=$(series_list | sort)
 	[ "$listed" = "$(cd "$PATCHES" && ls [0-9]*.patch | grep -v "^$COVER" | sort)" ] ||
-		{ echo "series-check: patches/series and the patch files in patches/ differ"; fail=1; }
+		{ echo "series-check: $P/series and the patch files in $P/ differ"; fail=1; }
 	[ -f "$PATCHES/$COVER" ] ||
-		{ echo "series-check: patches/$COVER is missing"; fail=1; }
+		{ echo "series-check: $P/$COVER is missing"; fail=1; }
 	if [ -f "$PATCHES/$COVER" ]; then
 		grep -q '\*\*\* SUBJECT HERE \*\*\*' "$PATCHES/$COVER" &&
 			{ echo "series-check: the cover letter has no subject"; fail=1; }
 		for p in $(series_list); do
 			s=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$PATCHES/$p")
 			grep -qF "$s" "$PATCHES/$COVER" ||
-				{ echo "series-check: the cover letter's summary lacks '$s'; run 'make series'"; fail=1; }
+				{ echo "series-check: the cover letter's summary lacks '$s'; run 'make series BASE=$BASE'"; fail=1; }
 		done
 	fi
 	# 2. It applies to the base.
 	apply_series "$tmp"
-	# 3. build/tree holds nothing that patches/ lacks.
+	# 3. The tree holds nothing that the patches lack.
 	if [ -d "$TREE/.git" ]; then
 		if ! git -C "$TREE" diff --quiet HEAD || [ -n "$(git -C "$TREE" status --porcelain)" ]; then
-			echo "series-check: build/tree has uncommitted edits; commit them and run 'make series'"
+			echo "series-check: $T has uncommitted edits; commit them and run 'make series BASE=$BASE'"
 			fail=1
 		fi
 		if ! cmp -s <(git -C "$TREE" format-patch --stdout --zero-commit --no-signature base..HEAD) \
 			    <(git -C "$tmp" format-patch --stdout --zero-commit --no-signature base..HEAD); then
-			echo "series-check: build/tree's commits differ from patches/; run 'make series' to export them (or 'make tree' to drop them)"
+			echo "series-check: $T's commits differ from $P/; run 'make series BASE=$BASE' to export them (or 'make tree BASE=$BASE' to drop them)"
 			fail=1
 		fi
 	fi
-	# 4. The exported views equal what the series produces.
+	# 4. The exported views equal what the series produces: one engine,
+	# one kselftest and one documentation page for every base.
 	for v in "${VIEWS[@]}"; do
 		if [ -e "$tmp/$v" ] || [ -e "$TOP/$v" ]; then
 			diff -rq "$tmp/$v" "$TOP/$v" >/dev/null 2>&1 ||
-				{ echo "series-check: $v differs from what the series produces; run 'make series'"; fail=1; }
+				{ echo "series-check: $v differs from what the $BASE series produces; the bases must share it (run 'make series BASE=$BASE' and compare with the other base)"; fail=1; }
 		fi
 	done
 	# 5. The top-level Kconfig holds the series' entries, unchanged.
 	grep -q "^config ${KCONFIG_SYMS[0]}\$" "$tmp/drivers/nvme/host/Kconfig" ||
 		{ echo "series-check: the series adds no 'config ${KCONFIG_SYMS[0]}' to drivers/nvme/host/Kconfig"; fail=1; }
 	cmp -s <(kconfig_view "$tmp") "$TOP/Kconfig" ||
-		{ echo "series-check: Kconfig differs from the series' Kconfig entries; run 'make series'"; fail=1; }
+		{ echo "series-check: Kconfig differs from the $BASE series' Kconfig entries; run 'make series BASE=$BASE'"; fail=1; }
 	[ $fail -eq 0 ] || exit 1
-	echo "series-check: OK ($(series_list | wc -l) patches apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}; build/tree and the exported views match)"
+	echo "series-check: OK, base $BASE ($(series_list | wc -l) patches in $P/ apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}; $T and the exported views match)"
 }
 
 case ${1:-} in

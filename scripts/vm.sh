@@ -62,15 +62,60 @@ shift
 [ -f "$SCRIPT" ] || die "no guest script $SCRIPT"
 
 load_base
-[ -n "$IMAGE" ] || die "the target $KVER is not a Debian ABI with a linux-image package; the guest needs one (KVER=6.1.0-NN-amd64)"
-need_pkgs qemu-system-x86 busybox-static fio nvme-cli cpio
+[ -n "$IMAGE" ] || die "the target $KVER is not a Debian ABI with a linux-image package; the guest needs one (BASE=6.12 or BASE=6.1, without KDIR=)"
+need_pkgs qemu-system-x86 busybox-static fio nvme-cli cpio kmod xz-utils
 MODULE=${MODULE:-$BUILD/modules/$KVER/nvme.ko}
 [ -f "$MODULE" ] || "$TOP/scripts/modules.sh"
 
 VM=$BUILD/vm
 mkdir -p "$VM"
 LOG=${LOG:-$VM/console.log}
-MODSRC=$IMAGE/lib/modules/$KVER/kernel
+
+# --- the modules nvme.ko needs ----------------------------------------------
+MODROOT=$IMAGE/lib/modules/$KVER
+# The module file of NAME in the image (- and _ are the same), or nothing.
+mod_file() {
+	find "$MODROOT/kernel" \( -name "$1.ko" -o -name "$1.ko.xz" -o \
+		-name "$1.ko.zst" -o -name "${1//-/_}.ko*" -o -name "${1//_/-}.ko*" \) |
+		head -n1
+}
+# mod_order NAME: NAME and the modules it needs, dependencies first:
+# modinfo's depends, its softdep pre: modules, and the crypto module that
+# implements the algorithm of its name, which its init asks for
+# (crc64-rocksoft: crc64_rocksoft_generic); an alias resolves through the
+# image's modules.alias (to the _generic module where there is one), and
+# builtin modules are skipped.
+declare -A MOD_SEEN
+MOD_ORDER=()
+mod_visit() {
+	local m=$1 f d alts
+	[ -n "${MOD_SEEN[$m]:-}" ] && return 0
+	MOD_SEEN[$m]=1
+	f=$(mod_file "$m")
+	if [ -z "$f" ]; then
+		grep -qE "/(${m}|${m//-/_}|${m//_/-})\.ko\$" "$MODROOT/modules.builtin" && return 0
+		alts=$(awk -v a="$m" '$1 == "alias" && $2 == a { print $3 }' "$MODROOT/modules.alias")
+		if echo "$alts" | grep -q '_generic$'; then
+			alts=$(echo "$alts" | grep '_generic$')
+		fi
+		for d in $alts; do mod_visit "$d"; done
+		return 0
+	fi
+	for d in $(modinfo -F depends "$f" | tr ',' ' ') \
+		 $(modinfo -F softdep "$f" | sed -n 's/.*pre: *\([^:]*\)\( post:.*\)\{0,1\}$/\1/p') \
+		 "crypto-$(basename "${f%%.ko*}")"; do
+		mod_visit "$d"
+	done
+	MOD_ORDER+=("$(basename "${f%%.ko*}")")
+}
+mod_order() {
+	# The image package has no modules.alias: depmod makes it.
+	[ -f "$MODROOT/modules.alias" ] || depmod -b "$IMAGE" "$KVER" ||
+		die "depmod -b $IMAGE $KVER failed"
+	MOD_SEEN=() MOD_ORDER=()
+	mod_visit "$1"
+	echo "${MOD_ORDER[*]}"
+}
 
 # --- the base initramfs, cached per kernel ----------------------------------
 base_cpio=$VM/base-$KVER.cpio
@@ -94,16 +139,24 @@ if [ ! -f "$base_cpio" ] || [ "$(cat "$base_cpio.stamp" 2>/dev/null)" != "$stamp
 	ld=$(ldd /usr/bin/fio | awk '/ld-linux/{print $1}')
 	cp -L --parents "$ld" "$root/"
 	[ -e "$root/lib64" ] || ln -s lib "$root/lib64" 2>/dev/null || true
-	for m in crc64 crct10dif_common crct10dif_generic crc-t10dif \
-		 crc64_rocksoft_generic crc64-rocksoft t10-pi nvme-core nvme; do
-		f=$(find "$MODSRC" -name "$m.ko" | head -n1)
-		[ -n "$f" ] || die "the image of $KVER has no $m.ko"
-		cp "$f" "$root/lib/modules/$KVER/"
+	# nvme.ko and what it needs, in load order, from the image's own
+	# module information; busybox's insmod resolves nothing and takes
+	# only uncompressed modules (6.12's image has .ko.xz).
+	mods=$(mod_order nvme)
+	[ -n "$mods" ] && [ "${mods##* }" = nvme ] ||
+		die "cannot find nvme.ko and its dependencies in the image of $KVER"
+	for m in $mods; do
+		f=$(mod_file "$m")
+		case $f in
+		*.ko) cp "$f" "$root/lib/modules/$KVER/$m.ko" ;;
+		*.ko.xz) xz -dc "$f" > "$root/lib/modules/$KVER/$m.ko" ;;
+		*.ko.zst) zstd -qdc "$f" > "$root/lib/modules/$KVER/$m.ko" ;;
+		esac
 	done
 	cp "$TOP/scripts/guest/init" "$root/init"
 	chmod +x "$root/init"
 	cp "$TOP/scripts/guest/lib.sh" "$root/lib/guest-lib.sh"
-	echo "KVER=$KVER" > "$root/etc/guest.env"
+	printf 'KVER=%s\nDEPS="%s"\n' "$KVER" "${mods% nvme}" > "$root/etc/guest.env"
 	(cd "$root" && find . | cpio -o -H newc --quiet) > "$base_cpio"
 	echo "$stamp" > "$base_cpio.stamp"
 fi

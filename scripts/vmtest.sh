@@ -20,10 +20,10 @@ set -uo pipefail
 
 load_base
 need_pkgs python3 gcc make libc6-dev linux-libc-dev
-SRC_TREE=${SRC_TREE:-$BUILD/tree}
-[ -d "$SRC_TREE/.git" ] || [ "$SRC_TREE" != "$BUILD/tree" ] ||
+SRC_TREE=${SRC_TREE:-$TREE}
+[ -d "$SRC_TREE/.git" ] || [ "$SRC_TREE" != "$TREE" ] ||
 	"$TOP/scripts/series.sh" tree >&2 || exit 1
-OUT=$BUILD/vmtest
+OUT=$BUILD/vmtest-$BASE
 rm -rf "$OUT" && mkdir -p "$OUT/kselftest"
 
 if [ -z "${MODULE:-}" ]; then

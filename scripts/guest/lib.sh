@@ -4,10 +4,8 @@
 . /etc/guest.env
 [ -f /etc/run.env ] && . /etc/run.env
 MODDIR=/lib/modules/$KVER
-# nvme.ko's dependencies, in load order (busybox insmod resolves none).
-DEPS="crc64 crct10dif_common crct10dif_generic crc-t10dif
-      crc64_rocksoft_generic crc64-rocksoft t10-pi nvme-core"
-
+# DEPS (from guest.env, written by vm.sh): the modules nvme.ko needs, in
+# load order (busybox insmod resolves none).
 load_deps() {
 	for m in $DEPS; do
 		insmod "$MODDIR/$m.ko" || return 1

@@ -64,9 +64,10 @@ apply_series() {
 	 git config user.email "$(git -C "$TOP" config user.email || echo nvme-dbbuf@invalid)")
 	for p in $(series_list); do
 		[ -f "$PATCHES/$p" ] || die "$P/series lists $p, which is not in $P/"
-		if ! (cd "$dst" && git am -q "$PATCHES/$p" >/dev/null 2>&1); then
+		if ! (cd "$dst" && git am -q "$PATCHES/$p" >"$dst.am.log" 2>&1); then
 			(cd "$dst" && git am --abort >/dev/null 2>&1 || true)
-			die "$P/$p does not apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}: the base's nvme code is not what the series expects (rebase the series, or pick another KSRC)"
+			# git am names the file and line of the hunk that failed.
+			die "$P/$p does not apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}: $(grep -m2 -e '^error: patch failed' -e '^error: .*does not' "$dst.am.log" | tr '\n' ' ')the base's nvme code is not what the series expects (rebase the series, or pick another KSRC)"
 		fi
 	done
 }

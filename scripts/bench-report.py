@@ -508,7 +508,7 @@ def plot(out, env, jobs, cells, label, invalid, bad_drv):
                 name + (' INVALID' if d in bad_drv else ''))))
         f.write('iopsnote = %s\n' % gp_str(
             'bars: median over %s untraced boot(s); whiskers: min and max'
-            % env.get('BOOTS', '?')))
+            % (max([cells[j, d]['n'] for j in jobs for d in DRIVERS] or [0]))))
         vals = [cells[j, d][k] for j in jobs for d in DRIVERS
                 for k in ('iops_max', 'iops_med')]
         f.write('iopsmax = %f\n' % max([v for v in vals if v] or [0]))
@@ -610,6 +610,14 @@ def main():
         invalid = 'INVALID: ' + '; '.join(why)
 
     # --- markdown -----------------------------------------------------------
+    # The boots the run made, which may be fewer than it planned (a run
+    # stopped early, rendered from its raw data).
+    def made(kind, planned):
+        n = max([len([b for b in boots if b['kind'] == kind and
+                      b['driver'] == d]) for d in DRIVERS] or [0])
+        if str(n) == str(planned):
+            return str(n)
+        return '%d (of %s planned: the run was stopped early)' % (n, planned)
     md = ['# make bench: NVMe shadow doorbells', '',
           '%s.  ' % label,
           '%s  ' % accel_line,
@@ -619,7 +627,8 @@ def main():
           'Boots per driver: %s untraced (IOPS) and %s traced (doorbells), '
           'interleaved stock, ours, off, stock2; %s s per job, with a %s s '
           'ramp in untraced boots and none in traced ones.' % (
-              env.get('BOOTS', '?'), env.get('TRACED', '?'),
+              made('untraced', env.get('BOOTS', '?')),
+              made('traced', env.get('TRACED', '?')),
               env.get('RUNTIME', '?'), env.get('RAMP', '?')), '',
           'Drivers: **stock** = %s (srcversion %s); **stock2** = %s '
           '(srcversion %s); **ours** = %s (srcversion %s); **off** = %s.' % (

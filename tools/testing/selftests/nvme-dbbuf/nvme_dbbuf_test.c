@@ -77,6 +77,7 @@
 #define STALL_WAIT_S		100
 #define MAX_STALLED_RESETS	3	/* then the reset test gives up */
 #define PAGEFIT_POLL_QUEUES	8
+#define PAGEFIT_QUEUES		528	/* I/O queues to ask for: past the page */
 #define FAIL_RESETS		3	/* resets with a rejected command */
 #define STALL_IO_TIMEOUT	5	/* s: nvme_core.io_timeout in the stall test */
 #define ADMIN_PROCS		32	/* concurrent admin command issuers */
@@ -1086,22 +1087,60 @@ static int nr_hw_queues(void)
  * of the two spans, and checks that no queue past the page was created
  * while the controller had the buffers.
  */
+/* The number of possible CPUs, from /sys/devices/system/cpu/possible. */
+static int possible_cpus(void)
+{
+	char buf[256], *p = buf;
+	int a, b, n = 0, len;
+	FILE *f;
+
+	f = fopen("/sys/devices/system/cpu/possible", "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	while (sscanf(p, "%d%n", &a, &len) == 1) {
+		p += len;
+		b = a;
+		if (*p == '-' && sscanf(p + 1, "%d%n", &b, &len) == 1)
+			p += 1 + len;
+		n += b - a + 1;
+		if (*p != ',')
+			break;
+		p++;
+	}
+	return n;
+}
+
 static bool test_pagefit(const struct test *t)
 {
 	unsigned long long size = per_job(2, 8ULL << 20);
-	char params[64], mmio[80], want[80];
-	int fd, all, n, rc, seen;
+	char params[96], mmio[128], want[80];
+	int fd, all, n, rc, seen, cpus, writeq = 0;
 
 	(void)t;
-	snprintf(params, sizeof(params), "poll_queues=%d io_queue_depth=32",
-		 PAGEFIT_POLL_QUEUES);
+	/*
+	 * One interrupt-driven queue per possible CPU, then the poll
+	 * queues; where that is not enough to pass the page (Linux 6.12
+	 * has no possible_cpus=, and caps write_queues and poll_queues at
+	 * the possible CPUs), separate write queues too.
+	 */
+	cpus = possible_cpus();
+	if (cpus > 0 && cpus + PAGEFIT_POLL_QUEUES < PAGEFIT_QUEUES)
+		writeq = PAGEFIT_QUEUES - cpus - PAGEFIT_POLL_QUEUES;
+	if (writeq > cpus)
+		writeq = cpus;
+	snprintf(params, sizeof(params),
+		 "poll_queues=%d write_queues=%d io_queue_depth=32",
+		 PAGEFIT_POLL_QUEUES, writeq);
 	snprintf(mmio, sizeof(mmio), "dbbuf=off %s", params);
 	span_begin("pagefit-mmio");
 	if (!reload_ok(mmio))
 		return false;
 	all = nr_hw_queues();
-	ksft_print_msg("pagefit: dbbuf=off: %d I/O queues, the last %d polled\n",
-		       all, PAGEFIT_POLL_QUEUES);
+	ksft_print_msg("pagefit: dbbuf=off: %d possible CPUs, %d write queues: %d I/O queues, the last %d polled\n",
+		       cpus, writeq, all, PAGEFIT_POLL_QUEUES);
 	rc = all >= PAGE_QUEUES ?
 	     run_fio("pagefit-mmio", PAGEFIT_JOB, 1, size, size) : 0;
 	span_end("pagefit-mmio", 1, 0);

@@ -125,21 +125,21 @@ for b in $boots; do
 		boot queues1 verify,accounting,wrap --drive file --size 256M \
 			--queues 1 --timeout 900 ;;
 	manyq)
-		# More I/O queues than one shadow doorbell page holds.  6.1:
-		# 520 possible CPUs (possible_cpus=), each with an
-		# interrupt-driven queue, then the 8 poll queues (qids
-		# 521-528) that the test adds.  6.12 has no possible_cpus=:
-		# 255 possible CPUs (QEMU's maxcpus; more would need x2APIC,
-		# which QEMU 7.2's TCG lacks), and the test adds 255 write
-		# queues before the 8 poll queues.
-		if [ "$BASE" = 6.1 ]; then
-			more=(--append possible_cpus=520)
-		else
-			more=(--smp 2,maxcpus=255)
+		# More I/O queues than one shadow doorbell page holds: 520
+		# possible CPUs, each with an interrupt-driven queue, then the
+		# poll queues (qids 521-528) that the test adds.  Linux 6.12
+		# has no possible_cpus=, and counts none of the hotplug CPUs
+		# that QEMU 7.2 lists for -smp maxcpus=, so its guest cannot
+		# ask for more than 6 I/O queues; 6.1 runs the test, and the
+		# engine code it covers is the same in both.
+		if [ "$BASE" != 6.1 ]; then
+			echo "ok - manyq: pagefit # SKIP Linux $BASE takes no possible_cpus= and counts no hotplug CPUs from QEMU 7.2, so a 2-vCPU guest has too few I/O queues to fill the page; the 6.1 boot runs it"
+			skip=$((skip + 1))
+			continue
 		fi
-		say "vmtest: 528 or 518 I/O queues, more than the shadow doorbell page holds"
+		say "vmtest: 528 I/O queues, more than the shadow doorbell page holds"
 		boot manyq pagefit --drive file --size 256M --queues 600 \
-			--msix 600 "${more[@]}" --timeout 600 ;;
+			--msix 600 --append possible_cpus=520 --timeout 600 ;;
 	kconfig-off)
 		say "vmtest: nvme.ko built with CONFIG_NVME_PCI_DBBUF=n"
 		BOOT_MODULE=$OUT/module-off/nvme.ko boot kconfig-off \

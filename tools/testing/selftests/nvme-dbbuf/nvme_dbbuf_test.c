@@ -1117,30 +1117,32 @@ static bool test_pagefit(const struct test *t)
 {
 	unsigned long long size = per_job(2, 8ULL << 20);
 	char params[96], mmio[128], want[80];
-	int fd, all, n, rc, seen, cpus, writeq = 0;
+	int fd, all, n, rc, seen, cpus, writeq = 0, pollq = PAGEFIT_POLL_QUEUES;
 
 	(void)t;
 	/*
 	 * One interrupt-driven queue per possible CPU, then the poll
-	 * queues; where that is not enough to pass the page (Linux 6.12
-	 * has no possible_cpus=, and caps write_queues and poll_queues at
-	 * the possible CPUs), separate write queues too.
+	 * queues; where that is not enough to pass the page, separate
+	 * write queues too.  Linux 6.12 has no possible_cpus= on x86, and
+	 * refuses write_queues and poll_queues above the possible CPUs.
 	 */
 	cpus = possible_cpus();
-	if (cpus > 0 && cpus + PAGEFIT_POLL_QUEUES < PAGEFIT_QUEUES)
-		writeq = PAGEFIT_QUEUES - cpus - PAGEFIT_POLL_QUEUES;
+	if (cpus > 0 && pollq > cpus)
+		pollq = cpus;
+	if (cpus > 0 && cpus + pollq < PAGEFIT_QUEUES)
+		writeq = PAGEFIT_QUEUES - cpus - pollq;
 	if (writeq > cpus)
 		writeq = cpus;
 	snprintf(params, sizeof(params),
 		 "poll_queues=%d write_queues=%d io_queue_depth=32",
-		 PAGEFIT_POLL_QUEUES, writeq);
+		 pollq, writeq);
 	snprintf(mmio, sizeof(mmio), "dbbuf=off %s", params);
 	span_begin("pagefit-mmio");
 	if (!reload_ok(mmio))
 		return false;
 	all = nr_hw_queues();
 	ksft_print_msg("pagefit: dbbuf=off: %d possible CPUs, %d write queues: %d I/O queues, the last %d polled\n",
-		       cpus, writeq, all, PAGEFIT_POLL_QUEUES);
+		       cpus, writeq, all, pollq);
 	rc = all >= PAGE_QUEUES ?
 	     run_fio("pagefit-mmio", PAGEFIT_JOB, 1, size, size) : 0;
 	span_end("pagefit-mmio", 1, 0);

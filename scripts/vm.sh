@@ -230,15 +230,30 @@ set +e
 # trace holds only the guest driver's controller enables; it is faster too.
 bios=()
 [ -f /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
-timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -machine q35 "${accel[@]}" "${bios[@]}" \
-	-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
-	-serial stdio -kernel "$IMAGE/boot/vmlinuz-$KVER" -initrd "$run/initrd" \
-	-append "console=ttyS0 quiet loglevel=5 panic=-1 oops=panic${APPEND:+ $APPEND}" \
-	"${drives[@]}" "${trace[@]}" \
-	< /dev/null 2>&1 | sed -u 's/\r//g' | tee -a "$LOG" |
-	sed -u -e '/^FIO-JSON-BEGIN/,/^FIO-JSON-END/d' -e 's/\x1b[[0-9;?]*[a-zA-Z]//g' \
-		-e '/^\x1bc/d' -e 's/^/  | /' >&2
-qrc=${PIPESTATUS[0]}
+boot_qemu() {
+	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -machine q35 "${accel[@]}" "${bios[@]}" \
+		-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
+		-serial stdio -kernel "$IMAGE/boot/vmlinuz-$KVER" -initrd "$run/initrd" \
+		-append "console=ttyS0 quiet loglevel=5 panic=-1 oops=panic${APPEND:+ $APPEND}" \
+		"${drives[@]}" "${trace[@]}" \
+		< /dev/null 2>&1 | sed -u 's/\r//g' | tee -a "$LOG" |
+		sed -u -e '/^FIO-JSON-BEGIN/,/^FIO-JSON-END/d' -e 's/\x1b[[0-9;?]*[a-zA-Z]//g' \
+			-e '/^\x1bc/d' -e 's/^/  | /' >&2
+	qrc=${PIPESTATUS[0]}
+}
+boot_qemu
+# A guest kernel that dies before its /init has run (under TCG, now and
+# then, an oops in early boot code, before any module is loaded) tested
+# nothing of ours: keep its console, say so, and boot once more.  A guest
+# that reached /init ("guest: Linux ...") is never booted again.
+if [ "$qrc" -ne 124 ] && [ "$qrc" -ne 137 ] &&
+   ! grep -q '^guest: Linux ' "$LOG" && ! grep -q '^GUEST-EXIT ' "$LOG"; then
+	cp "$LOG" "$LOG.died-before-init"
+	echo "vm: the guest kernel died before /init ran (QEMU exit $qrc; console kept in ${LOG#$TOP/}.died-before-init); booting it once more" >&2
+	echo "VM-ACCEL $ACCEL ($ACCEL_WHY)" > "$LOG"
+	[ -z "$TRACE" ] || : > "$TRACE"
+	boot_qemu
+fi
 set -e
 if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 	echo "error: the guest hung: no result within $TIMEOUT s (console log: ${LOG#$TOP/})" >&2

@@ -38,14 +38,15 @@ wait_ns() {
 }
 
 # The MMIO doorbells our driver counted (debugfs): "GEN ASQ ACQ SQ CQ",
-# the admin queue's SQ and CQ and the sums over the I/O queues, or "none"
-# for a driver without counters.
+# the admin queues' SQ and CQ and the sums over the I/O queues, of every
+# controller (as QEMU's trace counts them), or "none" for a driver without
+# counters.
 mmio_count() {
-	f=/sys/kernel/debug/nvme_dbbuf/nvme0
-	[ -r "$f" ] || { echo none; return; }
+	set -- /sys/kernel/debug/nvme_dbbuf/nvme*
+	[ -r "$1" ] || { echo none; return; }
 	awk -v g="$NVME_GEN" 'NF == 7 && $1 ~ /^[0-9]+$/ {
-		if ($1 == 0) { a = $3; b = $6 } else { s += $3; c += $6 } }
-		END { printf "%d %d %d %d %d\n", g, a, b, s, c }' "$f"
+		if ($1 == 0) { a += $3; b += $6 } else { s += $3; c += $6 } }
+		END { printf "%d %d %d %d %d\n", g, a, b, s, c }' "$@"
 }
 
 # print_mmio_count pre|post: the counts, once they have stayed put for

@@ -1141,7 +1141,7 @@ static bool test_pagefit(const struct test *t)
 	if (!reload_ok(mmio))
 		return false;
 	all = nr_hw_queues();
-	ksft_print_msg("pagefit: dbbuf=off: %d possible CPUs, %d write queues: %d I/O queues, the last %d polled\n",
+	ksft_print_msg("pagefit: dbbuf=off: %d CPUs, %d write queues, %d I/O queues, %d polled\n",
 		       cpus, writeq, all, pollq);
 	rc = all >= PAGE_QUEUES ?
 	     run_fio("pagefit-mmio", PAGEFIT_JOB, 1, size, size) : 0;

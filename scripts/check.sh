@@ -181,7 +181,7 @@ do_vmtest() {
 	# Each TAP line, from the guest or the host-side checks, is a test.
 	while IFS= read -r line; do
 		case $line in
-		"ok "*"# SKIP"*) skipped=$((skipped + 1)); printf 'skip %s\n' "vmtest: ${line#ok - }" ;;
+		"ok "*"# SKIP"*) skipped=$((skipped + 1)); printf 'skip %s%s\n' "$PREFIX" "vmtest: ${line#ok - }" ;;
 		"ok "*) result "vmtest: ${line#ok - }" 0 ;;
 		"not ok "*) result "vmtest: ${line#not ok - }" 1 ;;
 		esac

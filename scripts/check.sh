@@ -175,7 +175,7 @@ do_sparse() {
 do_vmtest() {
 	local log=$OUT/vmtest.log line
 	apply_here || { result "the series applies" 1; return; }
-	say "vmtest: the nvme-dbbuf kselftest in QEMU guests (about 5 min under TCG)"
+	say "vmtest: the nvme-dbbuf kselftest in QEMU guests (about 6 min under TCG)"
 	SRC_TREE=$OUT/series "$TOP/scripts/vmtest.sh" >"$log" 2>&1
 	local rc=$?
 	# Each TAP line, from the guest or the host-side checks, is a test.

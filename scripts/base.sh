@@ -19,19 +19,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# What the series and the checks need from the source: nothing else is kept.
-SUBSET=(
-	drivers/nvme/host
-	include/linux/nvme.h
-	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
-	tools/testing/selftests/Makefile tools/testing/selftests/lib.mk
-	tools/testing/selftests/kselftest.h
-	tools/testing/selftests/kselftest_harness.h
-	tools/testing/selftests/kselftest
-	Documentation/process Documentation/index.rst
-	Documentation/subsystem-apis.rst
-)
-
 DEBS=$BUILD/debs
 mkdir -p "$BUILD" "$DEBS"
 
@@ -190,17 +177,18 @@ else
 fi
 
 BASEDIR=$BUILD/base/$ID
-if [ ! -f "$BASEDIR/.src-done" ]; then
+# .src-done names the subset it holds: a changed SUBSET unpacks again.
+if [ "$(cat "$BASEDIR/.src-done" 2>/dev/null)" != "${BASE_SUBSET[*]}" ]; then
 	rm -rf "$BASEDIR/src" && mkdir -p "$BASEDIR/src"
 	if [ -n "${KSRC:-}" ]; then
 		say "copying the base subset from $KSRC"
-		(cd "$KSRC" && cp -a --parents "${SUBSET[@]}" "$BASEDIR/src/") ||
-			die "KSRC=$KSRC lacks part of: ${SUBSET[*]}"
+		(cd "$KSRC" && cp -a --parents "${BASE_SUBSET[@]}" "$BASEDIR/src/") ||
+			die "KSRC=$KSRC lacks part of: ${BASE_SUBSET[*]}"
 	else
 		deb=$(fetch_deb $SRCPKG "$DEBVER")
 		say "unpacking the base subset of $SRCPKG $DEBVER (10-30 s)"
 		paths=()
-		for p in "${SUBSET[@]}"; do paths+=("$SRCPKG/$p"); done
+		for p in "${BASE_SUBSET[@]}"; do paths+=("$SRCPKG/$p"); done
 		dpkg-deb --fsys-tarfile "$deb" |
 			tar -xO ./usr/src/$SRCPKG.tar.xz |
 			xz -dc -T0 |
@@ -209,7 +197,7 @@ if [ ! -f "$BASEDIR/.src-done" ]; then
 	fi
 	[ "$(cd "$BASEDIR/src" && find drivers/nvme/host -name pci.c)" ] ||
 		die "the base subset has no drivers/nvme/host/pci.c"
-	touch "$BASEDIR/.src-done"
+	echo "${BASE_SUBSET[*]}" > "$BASEDIR/.src-done"
 fi
 
 # --- 3. the guest image (Debian ABIs only) ----------------------------------

@@ -6,10 +6,12 @@
 # any failure.
 #
 #   check.sh [STEP...]   steps: series-check checkpatch build-series sparse
-#                        model microbench negatives vmtest (default: all)
+#                        kernel-doc coccicheck docs model microbench
+#                        negatives vmtest (default: all)
 #
 # The steps that depend on the base (series-check, checkpatch,
-# build-series, sparse, vmtest) run for 6.12 and then for 6.1, each
+# build-series, sparse, kernel-doc, coccicheck, docs, vmtest) run for 6.12
+# and then for 6.1, each
 # result named by its base; BASE=6.12 or BASE=6.1 runs one only.  The
 # model, the microbenchmark and the negatives are the same for both and
 # run once.
@@ -172,6 +174,121 @@ do_sparse() {
 	result "sparse (C=2) and W=1 with CONFIG_NVME_PCI_DBBUF=n: no warnings, no dbbuf.c" $rc "$log"
 }
 
+# The files the series adds to drivers/: what kernel-doc and coccicheck
+# must find clean.
+OUR_FILES=(drivers/nvme/host/dbbuf.c drivers/nvme/host/dbbuf.h)
+
+# kernel-doc_coverage DIR: every function of dbbuf.c and dbbuf.h that
+# pci.c calls has a kernel-doc comment, which kernel-doc itself finds.
+# Prints the ones that lack one; the count of those checked on fd 3.
+kerneldoc_coverage() {
+	local dir=$1 f n=0 missing=0
+	for f in $(grep -o 'nvme_dbbuf_[a-z_]*' "$dir/drivers/nvme/host/pci.c" | sort -u); do
+		# Defined (not only declared) in our files?
+		grep -qE "^(static inline )?[a-z_ ]*[ *]$f\(|^$f\(" \
+			"${OUR_FILES[@]/#/$dir/}" || continue
+		n=$((n + 1))
+		if [ -z "$(cd "$dir" && perl scripts/kernel-doc -rst -function "$f" \
+				"${OUR_FILES[@]}" 2>/dev/null)" ]; then
+			echo "no kernel-doc comment: $f()"
+			missing=$((missing + 1))
+		fi
+	done
+	echo "$n" >&3
+	[ $missing -eq 0 ] && [ $n -gt 0 ]
+}
+
+do_kerneldoc() {
+	local log=$OUT/kernel-doc.log n tamper=$OUT/kernel-doc-tampered
+	rm -rf "$tamper-params"
+	need_pkgs perl
+	apply_here || { result "the series applies" 1; return; }
+	# Every warning kernel-doc has: -Wall where it exists (6.12), -v before
+	# (6.1, where -v turns on the Return: checks).
+	local wall=-v
+	! grep -q -- '-Wall' "$OUT/series/scripts/kernel-doc" || wall=-Wall
+	(cd "$OUT/series" && perl scripts/kernel-doc -none $wall "${OUR_FILES[@]}") >"$log" 2>&1
+	[ $? -eq 0 ] && ! grep -qiE 'warning|error|unknown' "$log"
+	result "kernel-doc -none $wall: dbbuf.c and dbbuf.h clean" $? "$log"
+	# and it does warn: a parameter documented under a name it lacks.
+	mkdir -p "$tamper-params"
+	sed '0,/^ \* @dbq: /s// * @dbqx: /' "$OUT/series/drivers/nvme/host/dbbuf.h" >"$tamper-params/dbbuf.h"
+	perl "$OUT/series/scripts/kernel-doc" -none $wall "$tamper-params/dbbuf.h" >"$tamper-params.log" 2>&1
+	grep -q 'dbqx' "$tamper-params.log"
+	result "kernel-doc: a misnamed parameter is reported" $? "$tamper-params.log"
+	log=$OUT/kernel-doc-coverage.log
+	kerneldoc_coverage "$OUT/series" >"$log" 2>&1 3>"$log.n"
+	local rc=$?
+	n=$(cat "$log.n")
+	result "kernel-doc: each of the $n dbbuf functions pci.c calls is documented" $rc "$log"
+	# The coverage check sees a missing comment: take one away.
+	rm -rf "$tamper" && mkdir -p "$tamper/drivers/nvme/host" "$tamper/scripts"
+	cp "$OUT/series/scripts/kernel-doc" "$tamper/scripts/"
+	cp "$OUT/series/drivers/nvme/host/"{pci.c,dbbuf.c,dbbuf.h} "$tamper/drivers/nvme/host/"
+	sed -i '0,/^\/\*\* *$/s//\/*/' "$tamper/drivers/nvme/host/dbbuf.c"
+	! kerneldoc_coverage "$tamper" >"$tamper.log" 2>&1 3>/dev/null &&
+		grep -q '^no kernel-doc comment: ' "$tamper.log"
+	result "kernel-doc: the coverage check fails when a comment is not kernel-doc" $? "$tamper.log"
+}
+
+# coccicheck_dir DIR LOG [COCCI]: the base's scripts/coccicheck, in report
+# mode, on the files in DIR (as an external module directory, so that only
+# they are searched).  Prints the reports on DIR's files.
+coccicheck_dir() {
+	local dir=$1 log=$2
+	(srctree=$OUT/series KBUILD_EXTMOD=$dir MODE=report J=1 COCCI=${3:-} \
+		bash "$OUT/series/scripts/coccicheck") >"$log" 2>&1 || {
+		echo "coccicheck failed (exit $?)"; return 1; }
+	grep "^$dir/" "$log"
+	return 0
+}
+
+do_coccicheck() {
+	local log=$OUT/coccicheck.log dir=$OUT/coccicheck reports
+	# ocaml-nox: some semantic patches run OCaml scripts.
+	need_pkgs coccinelle ocaml-nox
+	apply_here || { result "the series applies" 1; return; }
+	say "coccicheck: every semantic patch of the base on dbbuf.c and dbbuf.h (about 30 s)"
+	rm -rf "$dir" "$dir-tampered" && mkdir -p "$dir" "$dir-tampered"
+	cp "${OUR_FILES[@]/#/$OUT/series/}" "$dir/"
+	reports=$(coccicheck_dir "$dir" "$log")
+	local rc=$?
+	[ -z "$reports" ] || { echo "reports:"; echo "$reports"; } >>"$log"
+	[ $rc -eq 0 ] && [ -z "$reports" ] && [ "$(grep -c '^/.*spatch ' "$log")" -gt 50 ]
+	result "coccicheck (report mode, $(grep -c '^/.*spatch ' "$log") semantic patches): dbbuf.c and dbbuf.h clean" $? "$log"
+	# It reports what it should: a needless NULL check before kfree().
+	cp "$dir"/* "$dir-tampered/"
+	printf '\nstatic void nvme_dbbuf_tampered(void *p)\n{\n\tif (p)\n\t\tkfree(p);\n}\n' \
+		>>"$dir-tampered/dbbuf.c"
+	coccicheck_dir "$dir-tampered" "$dir-tampered.log" \
+		"$OUT/series/scripts/coccinelle/free/ifnullfree.cocci" | grep -q 'dbbuf.c:.*WARNING'
+	result "coccicheck: a tampered dbbuf.c is reported" $? "$dir-tampered.log"
+}
+
+# The documentation page, rendered by Sphinx as the kernel's documentation
+# is, with warnings as errors: Documentation/nvme/ as the series leaves it
+# (the subset of the kernel's documentation that holds our pages), and
+# the toctree entry that links it into the kernel's.
+do_docs() {
+	local log=$OUT/docs.log src=$OUT/docs/src
+	need_pkgs python3-sphinx
+	apply_here || { result "the series applies" 1; return; }
+	rm -rf "$OUT/docs" && mkdir -p "$src"
+	cp "$OUT/series/Documentation/nvme/"*.rst "$src/" 2>/dev/null
+	sphinx-build -q -W --keep-going -C -D master_doc=index \
+		-D project="Linux NVMe" -b html "$src" "$OUT/docs/html" >"$log" 2>&1 &&
+		[ -s "$OUT/docs/html/dbbuf.html" ]
+	result "docs: Documentation/nvme renders with Sphinx, no warnings" $? "$log"
+	grep -qx '   nvme/index' "$OUT/series/Documentation/subsystem-apis.rst"
+	result "docs: Documentation/subsystem-apis.rst lists nvme/index in a toctree" $?
+	# A broken page fails: a title underline too short.
+	cp -r "$src" "$OUT/docs/tampered"
+	sed -i '0,/^=\{4,\}$/s//===/' "$OUT/docs/tampered/dbbuf.rst"
+	! sphinx-build -q -W -C -D master_doc=index -D project=t -b html \
+		"$OUT/docs/tampered" "$OUT/docs/tampered-html" >"$OUT/docs/tampered.log" 2>&1
+	result "docs: a page with a bad title underline fails the render" $? "$OUT/docs/tampered.log"
+}
+
 do_vmtest() {
 	local log=$OUT/vmtest.log line
 	apply_here || { result "the series applies" 1; return; }
@@ -222,10 +339,10 @@ do_microbench() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse model microbench negatives vmtest)
+[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse kernel-doc coccicheck docs model microbench negatives vmtest)
 for s in "${steps[@]}"; do
 	case $s in
-	series-check|checkpatch|build-series|sparse|model|microbench|negatives|vmtest) ;;
+	series-check|checkpatch|build-series|sparse|kernel-doc|coccicheck|docs|model|microbench|negatives|vmtest) ;;
 	*) die "unknown check step: $s" ;;
 	esac
 done
@@ -247,6 +364,9 @@ for b in "${bases[@]}"; do
 		checkpatch) do_checkpatch ;;
 		build-series) do_build_series ;;
 		sparse) do_sparse ;;
+		kernel-doc) do_kerneldoc ;;
+		coccicheck) do_coccicheck ;;
+		docs) do_docs ;;
 		vmtest) do_vmtest ;;
 		esac
 	done

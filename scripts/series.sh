@@ -10,7 +10,12 @@
 #   series.sh export   format-patch the tree back into its patches, refresh
 #                      the exported views (drivers/, Documentation/, tools/,
 #                      Kconfig), which every base's series must produce
-#                      alike
+#                      alike.  V=N exports version N of the posting
+#                      ([PATCH vN]); without V, the version the cover
+#                      letter has (none until the series is reposted).
+#                      A commit's git note ('git notes edit') is its
+#                      changelog, exported below the '---' and taken
+#                      back into the tree by 'series.sh tree'.
 #   series.sh check    fail, with the reason, on any drift
 #   series.sh apply D  clone the base into D and apply the patches there
 
@@ -30,7 +35,8 @@ COVER=0000-cover-letter.patch
 base_repo() {
 	load_base
 	local repo=$BUILD/base/$BASE_ID/git
-	if [ ! -f "$repo/.done" ]; then
+	# Made again whenever the subset it was made from changed.
+	if ! cmp -s "$repo/.done" "$BASE_SRC/../.src-done"; then
 		rm -rf "$repo" && mkdir -p "$repo"
 		cp -a "$BASE_SRC/." "$repo/"
 		(cd "$repo" && git init -q -b base &&
@@ -42,7 +48,7 @@ base_repo() {
 		 GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" \
 		 GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
 		 git commit -q -m "base: Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)} subset") >&2
-		touch "$repo/.done"
+		cp "$BASE_SRC/../.src-done" "$repo/.done"
 	fi
 	echo "$repo"
 }
@@ -72,6 +78,26 @@ apply_series() {
 	done
 }
 
+# The posting's version: V=N, or else the one the cover letter has.
+series_version() {
+	local v=${V:-}
+	if [ -z "$v" ] && [ -f "$PATCHES/$COVER" ]; then
+		v=$(sed -n 's/^Subject: \[PATCH v\([0-9][0-9]*\) .*/\1/p' "$PATCHES/$COVER")
+	fi
+	[[ ${v:-1} =~ ^[1-9][0-9]*$ ]] || die "V must be a posting's version (2, 3, ...), not '$v'"
+	echo "${v:-1}"
+}
+
+# The changelog below a patch's '---' (git format-patch --notes), dedented.
+patch_notes() {
+	awk 'NR > 1 && /^---$/ && !sep { sep = 1; next }
+	     sep && /^Notes:$/ { on = 1; next }
+	     on && /^    / { print substr($0, 5); next }
+	     on && /^$/ { print; next }
+	     on { exit }
+	     sep && /^diff --git / { exit }' "$1" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+}
+
 cover_blurb() {	# subject and body of the cover letter, without the summary
 	sed -n '/^Subject: /,/^-- *$/p' "$PATCHES/$COVER" |
 		sed -e '/^-- *$/d' -e 's/^Subject: \[PATCH[^]]*\] //' |
@@ -89,6 +115,13 @@ do_tree() {
 	if [ -f "$PATCHES/$COVER" ]; then
 		git -C "$TREE" config branch.main.description "$(cover_blurb)"
 	fi
+	# git am drops what lies below '---': take the changelogs back as notes.
+	local p c notes
+	for p in $(series_list); do
+		c=$(git -C "$TREE" rev-list --reverse base..main | sed -n "$(series_list | grep -nxF "$p" | cut -d: -f1)p")
+		notes=$(patch_notes "$PATCHES/$p")
+		[ -z "$notes" ] || git -C "$TREE" notes add -f -m "$notes" "$c"
+	done
 	say "$T: $(git -C "$TREE" rev-list --count base..main) patches on $(git -C "$TREE" log -1 --format=%s base)"
 }
 
@@ -97,22 +130,32 @@ do_export() {
 	git -C "$TREE" diff --quiet HEAD &&
 		git -C "$TREE" diff --cached --quiet HEAD ||
 		die "$T has uncommitted edits; commit them first"
-	local tmp base
-	base=$(git -C "$TREE" rev-parse base)
+	local tmp ver vopt=()
+	ver=$(series_version)
+	# -v prefixes the names with vN-, within git's 64 characters: allow
+	# for it, so that a patch keeps its name from version to version.
+	[ "$ver" -eq 1 ] || vopt=(-v "$ver" --filename-max-length=$((64 + ${#ver} + 2)))
 	tmp=$(mktemp -d)
+	# No --base: the base commit is a local import of a Debian source
+	# package, a hash no one else has.  The cover letter names the base
+	# instead (upstream version and Debian package version), and
+	# series-check verifies that it does.
 	(cd "$TREE" && git format-patch -q --zero-commit --no-signature \
-		--cover-letter --cover-from-description=subject \
-		--base="$base" -o "$tmp" base..HEAD)
+		--cover-letter --cover-from-description=subject --notes \
+		"${vopt[@]}" -o "$tmp" base..HEAD)
 	rm -f "$PATCHES"/*.patch
 	mkdir -p "$PATCHES"
-	cp "$tmp"/*.patch "$PATCHES/"
+	# Stable names, whatever the version: v2-0001-... becomes 0001-...
+	for f in "$tmp"/*.patch; do
+		cp "$f" "$PATCHES/$(basename "$f" | sed 's/^v[0-9]*-//')"
+	done
 	# format-patch stamps the cover letter with the time of export.
 	sed -i '1,/^$/{/^Date: /d}' "$PATCHES/$COVER"
 	(cd "$PATCHES" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v "^$COVER") \
 		> "$PATCHES/series"
 	rm -rf "$tmp"
 	export_views "$TREE"
-	say "exported $(wc -l < "$PATCHES/series") patches and the cover letter to $P/"
+	say "exported $(wc -l < "$PATCHES/series") patches and the cover letter to $P/${vopt[*]:+ (version $ver)}"
 }
 
 # The Kconfig entries the series adds (config NVME_PCI_DBBUF), as the
@@ -149,6 +192,7 @@ export_views() {
 
 do_check() {
 	local tmp fail=0 v
+	load_base
 	tmp=$BUILD/series-check-$BASE
 	# 1. The patches are consistent with themselves.
 	local listed
@@ -160,6 +204,11 @@ do_check() {
 	if [ -f "$PATCHES/$COVER" ]; then
 		grep -q '\*\*\* SUBJECT HERE \*\*\*' "$PATCHES/$COVER" &&
 			{ echo "series-check: the cover letter has no subject"; fail=1; }
+		# The cover letter names the base the series was made against.
+		grep -q "^base-commit: " "$PATCHES/$COVER" &&
+			{ echo "series-check: $P/$COVER has a base-commit line, a local hash no reviewer has; name the base instead"; fail=1; }
+		grep -qF "Linux v$LINUXVER" "$PATCHES/$COVER" && grep -qF "${DEBVER:-no Debian version}" "$PATCHES/$COVER" ||
+			echo "series-check: note: $P/$COVER does not name 'Linux v$LINUXVER' and Debian $DEBVER, the base checked here (the series applies; update the cover letter's base line when you next export)"
 		for p in $(series_list); do
 			s=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$PATCHES/$p")
 			grep -qF "$s" "$PATCHES/$COVER" ||

@@ -111,9 +111,13 @@ static inline unsigned int cq_idx(unsigned int qid, u32 stride)
 	return (qid * 2 + 1) * stride;
 }
 
-/*
- * Before the first use: @queue returns nvme-pci's queue @qid, or NULL past
- * the last one, for the state and the counters.
+/**
+ * nvme_dbbuf_init() - set up a controller's shadow doorbell state
+ * @dbbuf: the controller's state, zeroed
+ * @queue: returns nvme-pci's queue @qid, or NULL past the last one; the
+ *	state attribute and the counters walk the queues with it
+ *
+ * Call once, before any other nvme_dbbuf_*() call on @dbbuf.
  */
 void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
 		     struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *,
@@ -122,13 +126,20 @@ void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
 	dbbuf->queue = queue;
 }
 
-/*
+/**
+ * nvme_dbbuf_alloc() - allocate the shadow doorbell and EventIdx buffers
+ * @dbbuf: the controller's state
+ * @dev: the device that maps them for DMA
+ *
  * Allocate both buffers, or clear them if they already exist.  Doorbell
  * Buffer Config gives the controller one PRP entry for each, so each is
  * one controller memory page (CC.MPS, NVME_CTRL_PAGE_SIZE) and never more:
  * a controller may rightly ignore whatever lies beyond it.  Queues whose
  * slots do not fit keep MMIO doorbells (nvme_dbbuf_queue_arm()).  With
  * dbbuf=off nothing is allocated, so the command is not sent.
+ *
+ * Return: 0, or -ENOMEM; either way the driver goes on, with MMIO
+ * doorbells if nothing was allocated.
  */
 int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev)
 {
@@ -175,6 +186,10 @@ nomem:
 	return -ENOMEM;
 }
 
+/**
+ * nvme_dbbuf_free() - free both buffers, if allocated
+ * @dbbuf: the controller's state; no queue may be armed or disarmed
+ */
 void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf)
 {
 	if (dbbuf->dbs) {
@@ -196,9 +211,13 @@ static unsigned int nvme_dbbuf_page_queues(struct nvme_dbbuf_ctrl *dbbuf,
 	return dbbuf->size / (2 * sizeof(__le32) * db_stride);
 }
 
-/*
- * The number of I/O queues to ask the controller for, at most @want.  A
- * controller that supports Doorbell Buffer Config must grant no more
+/**
+ * nvme_dbbuf_io_queues() - cap the I/O queues at the slots of one page
+ * @dbbuf: the controller's state
+ * @want: the I/O queues the driver would create
+ * @db_stride: the doorbell stride, in 4-byte units (1 << CAP.DSTRD)
+ *
+ * A controller that supports Doorbell Buffer Config must grant no more
  * queues than one page has slots for, but not all do: QEMU grants up to
  * its max_ioqpairs, and then uses slots beyond the page for the queues
  * past it, reading their tails from, and writing their EventIdx to,
@@ -206,6 +225,9 @@ static unsigned int nvme_dbbuf_page_queues(struct nvme_dbbuf_ctrl *dbbuf,
  * to MMIO doorbells, since such a controller takes their tails from the
  * slots alone.  So once the controller has accepted the buffers, create
  * only the queues that fit, and say so once.
+ *
+ * Return: the number of I/O queues to ask the controller for, at most
+ * @want.
  */
 unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 				  unsigned int want, u32 db_stride)
@@ -227,13 +249,20 @@ unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 	return fit;
 }
 
-/*
- * Arm @dbq, the queue @qid, if the controller accepted the buffers in this
- * enable: publish @sq_tail and @cq_head, the queue's current tail and head,
- * in its shadow slots, and the same values in its EventIdx slots, which
- * asks for an MMIO doorbell on the next update of each, whatever the
- * controller left there before (an earlier enable, or a deleted queue of
- * the same id).  Then point the queue at its slots.
+/**
+ * nvme_dbbuf_queue_arm() - start using a queue's shadow slots
+ * @dbbuf: the controller's state
+ * @dbq: the queue
+ * @qid: its queue id
+ * @db_stride: the doorbell stride, in 4-byte units
+ * @sq_tail: the queue's current SQ tail
+ * @cq_head: the queue's current CQ head
+ *
+ * Arm @dbq if the controller accepted the buffers in this enable: publish
+ * @sq_tail and @cq_head in its shadow slots, and the same values in its
+ * EventIdx slots, which asks for an MMIO doorbell on the next update of
+ * each, whatever the controller left there before (an earlier enable, or
+ * a deleted queue of the same id).  Then point the queue at its slots.
  *
  * The caller serialises this with every update of the queue's tail and
  * head, so that none is published against a value this overwrites.
@@ -265,7 +294,10 @@ void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 	WRITE_ONCE(dbq->cq_ei, &dbbuf->eis[cq]);
 }
 
-/*
+/**
+ * nvme_dbbuf_queue_disarm() - ring every update of a queue by MMIO again
+ * @dbq: the queue
+ *
  * Stop trusting EventIdx: from here every update rings the MMIO doorbell,
  * and is still published in the shadow slot, which the controller reads
  * until it is disabled.  An update that races with this and still reads
@@ -278,7 +310,12 @@ void nvme_dbbuf_queue_disarm(struct nvme_dbbuf_queue *dbq)
 	WRITE_ONCE(dbq->cq_ei, NULL);
 }
 
-/* Leave the slots alone: for a queue the controller no longer serves. */
+/**
+ * nvme_dbbuf_queue_detach() - stop publishing a queue's updates
+ * @dbq: the queue, which the controller no longer serves
+ *
+ * Leave the slots alone: the queue is back in the unarmed state.
+ */
 void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
 {
 	nvme_dbbuf_queue_disarm(dbq);
@@ -286,7 +323,12 @@ void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
 	WRITE_ONCE(dbq->cq_db, NULL);
 }
 
-/*
+/**
+ * nvme_dbbuf_config() - hand the buffers to the controller
+ * @dbbuf: the controller's state
+ * @ctrl: the controller, enabled, its admin queue live
+ * @db_stride: the doorbell stride, in 4-byte units
+ *
  * Send Doorbell Buffer Config, before any I/O queue of this enable exists:
  * then no update can reach a queue between the controller taking the
  * buffers and the host arming it, because nvme_dbbuf_queue_arm() arms each
@@ -294,6 +336,10 @@ void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
  * reads a queue's tail from the shadow slot as soon as it has taken the
  * buffers, so a queue that rang by MMIO alone after that point would go
  * unserved.)  On failure no queue is armed.
+ *
+ * Return: 0 if the controller accepted the buffers, or if there is nothing
+ * to send (no buffers, no room, shadow doorbells given up); otherwise the
+ * NVMe status (> 0) or a negative error, reported once per controller.
  */
 int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 		      u32 db_stride)
@@ -350,34 +396,49 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 	return 0;
 }
 
-/* The controller is about to be disabled: arm no queue until next time. */
+/**
+ * nvme_dbbuf_ctrl_disarm() - forget that the controller took the buffers
+ * @dbbuf: the controller's state
+ *
+ * The controller is about to be disabled: arm no queue until the next
+ * nvme_dbbuf_config() succeeds.  The caller disarms the queues.
+ */
 void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf)
 {
 	dbbuf->accepted = false;
 }
 
-/*
+/**
+ * nvme_dbbuf_stall() - count a shadow stall
+ * @dbbuf: the controller's state
+ *
  * A request on an armed queue timed out, and completed once the timeout
  * handler had rung its queue's doorbells by MMIO: a shadow stall.  The
  * controller missed an update that EventIdx told the host to skip, which a
  * controller that reads the buffers as the command says never makes the
- * host do.  Returns true on the stall that is one too many: the caller
- * then disarms every queue, and no command is sent again, through any
- * number of resets, until the driver is reloaded.
+ * host do.  On the stall that is one too many the caller disarms every
+ * queue, and no command is sent again, through any number of resets,
+ * until the driver is reloaded.
  *
  * NVME_DBBUF_MAX_STALLS is 3: each stall costs one timeout period, 30 s
  * by default, so a controller that ignores the buffers costs at most
  * 90 s of I/O, while a single late completion, which a busy but working
  * controller can produce, does not turn shadow doorbells off.
+ *
+ * Return: true on the stall that is one too many, once.
  */
 bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf)
 {
 	return atomic_inc_return(&dbbuf->stalls) == NVME_DBBUF_MAX_STALLS;
 }
 
-/*
- * The state, for the controller's dbbuf attribute in sysfs: one line, a
- * word and then what explains it:
+/**
+ * nvme_dbbuf_show() - the state, for the controller's dbbuf attribute
+ * @dbbuf: the controller's state
+ * @supported: the controller sets OACS bit 8
+ * @buf: the sysfs page
+ *
+ * One line, a word and then what explains it::
  *
  *   unsupported                  OACS bit 8 clear (@supported false)
  *   unsupported reason=stride    the doorbell stride leaves no room
@@ -391,6 +452,8 @@ bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf)
  *   failed status=0xS            the command failed with NVMe status S
  *   failed error=-E              or with error -E (-ENOMEM: no buffers)
  *   stalled stalls=N             recovery gave shadow doorbells up
+ *
+ * Return: the bytes written to @buf.
  */
 ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf, bool supported,
 			char *buf)
@@ -461,18 +524,34 @@ static int nvme_dbbuf_counters_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(nvme_dbbuf_counters);
 
-/* At module load: the directory that holds one file per controller. */
+/**
+ * nvme_dbbuf_debugfs_init() - create the counters' debugfs directory
+ *
+ * At module load: /sys/kernel/debug/nvme_dbbuf/, which holds one file per
+ * controller.
+ */
 void nvme_dbbuf_debugfs_init(void)
 {
 	nvme_dbbuf_debugfs_root = debugfs_create_dir("nvme_dbbuf", NULL);
 }
 
+/**
+ * nvme_dbbuf_debugfs_exit() - remove the counters' debugfs directory
+ *
+ * At module unload, once every controller's file is gone.
+ */
 void nvme_dbbuf_debugfs_exit(void)
 {
 	debugfs_remove(nvme_dbbuf_debugfs_root);
 }
 
-/* The counters of the controller named @name, until ..._remove(). */
+/**
+ * nvme_dbbuf_debugfs_add() - publish a controller's counters
+ * @dbbuf: the controller's state
+ * @name: the controller's name, e.g. nvme0: the file's name
+ *
+ * The file stays until nvme_dbbuf_debugfs_remove().
+ */
 void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf, const char *name)
 {
 	dbbuf->debugfs = debugfs_create_file(name, 0400,
@@ -480,7 +559,12 @@ void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf, const char *name)
 					     &nvme_dbbuf_counters_fops);
 }
 
-/* Returns once no read of the file is in progress. */
+/**
+ * nvme_dbbuf_debugfs_remove() - remove a controller's counters
+ * @dbbuf: the controller's state
+ *
+ * Returns once no read of the file is in progress.
+ */
 void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf)
 {
 	debugfs_remove(dbbuf->debugfs);

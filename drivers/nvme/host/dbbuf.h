@@ -158,13 +158,21 @@ static inline void nvme_dbbuf_cq_count(struct nvme_dbbuf_queue *dbq,
 #endif
 }
 
-/* The timeout handler rang the SQ doorbell by MMIO (nvme_dbbuf_kick). */
+/**
+ * nvme_dbbuf_sq_rung() - count an SQ doorbell rung outside an update
+ * @dbq: the queue
+ *
+ * The timeout handler rang the SQ doorbell by MMIO (nvme_dbbuf_kick()).
+ */
 static inline void nvme_dbbuf_sq_rung(struct nvme_dbbuf_queue *dbq)
 {
 	nvme_dbbuf_sq_count(dbq, false, true);
 }
 
-/* The same for the CQ doorbell. */
+/**
+ * nvme_dbbuf_cq_rung() - count a CQ doorbell rung outside an update
+ * @dbq: the queue
+ */
 static inline void nvme_dbbuf_cq_rung(struct nvme_dbbuf_queue *dbq)
 {
 	nvme_dbbuf_cq_count(dbq, false, true);
@@ -184,16 +192,23 @@ bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf);
 ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf, bool supported,
 			char *buf);
 
-/* Did the controller accept the buffers in this enable? */
+/**
+ * nvme_dbbuf_accepted() - did the controller take the buffers?
+ * @dbbuf: the controller's state
+ *
+ * Return: true if the controller accepted the buffers in this enable.
+ */
 static inline bool nvme_dbbuf_accepted(struct nvme_dbbuf_ctrl *dbbuf)
 {
 	return dbbuf->accepted;
 }
 
-/*
- * Has @dbq used its shadow slots since the controller was enabled (armed,
- * or disarmed after that)?  Then an update may have skipped its MMIO
- * doorbell.
+/**
+ * nvme_dbbuf_queue_used() - may a queue have skipped an MMIO doorbell?
+ * @dbq: the queue
+ *
+ * Return: true if @dbq has used its shadow slots since the controller was
+ * enabled (armed, or disarmed after that).
  */
 static inline bool nvme_dbbuf_queue_used(struct nvme_dbbuf_queue *dbq)
 {
@@ -313,10 +328,14 @@ static inline bool nvme_dbbuf_publish(u16 value, u16 *last, __le32 *dbbuf_db,
 	return nvme_dbbuf_need_event(event_idx, value, old_value);
 }
 
-/*
- * Publish a new SQ tail; true if the MMIO doorbell must be written too:
- * always for an unarmed queue.  @cmb: the SQ is in the controller memory
- * buffer.
+/**
+ * nvme_dbbuf_sq_update() - publish a new SQ tail
+ * @dbq: the queue, its SQ lock held
+ * @tail: the new tail, its entries written
+ * @cmb: the SQ is in the controller memory buffer
+ *
+ * Return: true if the MMIO doorbell must be written too: always for a
+ * queue that is not armed.
  */
 static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
 					u16 tail, bool cmb)
@@ -337,9 +356,13 @@ static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
 	return ring;
 }
 
-/*
- * Publish a new CQ head; true if the MMIO doorbell must be written too:
- * always for an unarmed queue.
+/**
+ * nvme_dbbuf_cq_update() - publish a new CQ head
+ * @dbq: the queue, under its CQ's serialisation
+ * @head: the new head, the entries below it consumed
+ *
+ * Return: true if the MMIO doorbell must be written too: always for a
+ * queue that is not armed.
  */
 static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
 					u16 head)

@@ -6,10 +6,10 @@
 # KSRC= KDIR= KVER= (another kernel), V=1.
 
 SHELL := /bin/bash
-export BASE KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME ACCEL VMTEST VMTEST_TESTS
+export BASE KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME ACCEL VMTEST VMTEST_TESTS REROLL
 
 .PHONY: all help base tree series series-check modules run check \
-	checkpatch build-series sparse vmtest vmtest-negatives model-test microbench bench dkms-install dkms-remove clean distclean
+	checkpatch build-series sparse kernel-doc coccicheck docs vmtest vmtest-negatives model-test microbench bench dkms-install dkms-remove clean distclean
 
 all: modules
 
@@ -26,6 +26,8 @@ tree:
 	@scripts/series.sh tree
 
 ## series        export build/tree-BASE back into its patches and the views
+##               (REROLL=N: version N of the posting, [PATCH vN]; a commit's
+##               git note is its changelog, below the '---')
 series:
 	@scripts/series.sh export
 
@@ -60,6 +62,20 @@ build-series:
 ## sparse        sparse (C=2) and W=1 over our files
 sparse:
 	@scripts/check.sh sparse
+
+## kernel-doc    scripts/kernel-doc -none on dbbuf.c and dbbuf.h, and every
+##               function pci.c calls documented
+kernel-doc:
+	@scripts/check.sh kernel-doc
+
+## coccicheck    the base's coccicheck (report mode) on dbbuf.c and dbbuf.h
+coccicheck:
+	@scripts/check.sh coccicheck
+
+## docs          render Documentation/nvme with Sphinx, warnings as errors
+##               (build/check/BASE/docs/html)
+docs:
+	@scripts/check.sh docs
 
 ## vmtest        the nvme-dbbuf kselftest in QEMU guests (build/tree-BASE)
 vmtest:

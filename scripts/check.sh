@@ -57,6 +57,21 @@ patches() { grep -v -e '^#' -e '^[[:space:]]*$' "$PATCHES/series"; }
 do_series_check() {
 	need_pkgs git
 	step series-check "$TOP/scripts/series.sh" check
+	# When Debian's source moves on and a hunk no longer applies, the
+	# check names the patch, the file and line, and the version: a base
+	# whose pci.c lacks a line the first patch changes.
+	local neg=$OUT/apply-negative log=$OUT/apply-negative.log
+	rm -rf "$neg" "$neg-base"
+	load_base
+	git clone -q "$BUILD/base/$BASE_ID/git" "$neg-base" &&
+	sed -i 's/^static void nvme_dbbuf_set(struct nvme_dev \*dev)$/static void nvme_dbbuf_set_moved(struct nvme_dev *dev)/' \
+		"$neg-base/drivers/nvme/host/pci.c" &&
+	git -C "$neg-base" -c user.name=check -c user.email=check@invalid \
+		commit -q -am "a base that moved on"
+	! APPLY_BASE=$neg-base "$TOP/scripts/series.sh" apply "$neg" >"$log" 2>&1 &&
+		grep -q "[0-9][0-9][0-9][0-9]-.*does not apply to Linux $LINUXVER (Debian $DEBVER): error: patch failed: drivers/nvme/host/pci.c:[0-9]" "$log"
+	result "series-check: a base the series no longer applies to is named, with the patch and the hunk" $? "$log"
+	rm -rf "$neg" "$neg-base"
 }
 
 do_checkpatch() {

@@ -11,8 +11,9 @@ Two reports cannot be settled here and are checked another way:
   backport ("[ Upstream commit <40 hex> ]" or "commit <40 hex> upstream."),
   whose form checkpatch does not know.  Any other GIT_COMMIT_ID counts.
 Also FILE_PATH_CHANGES (new files: "does MAINTAINERS need updating?"):
-drivers/nvme/host/ and tools/testing/selftests/ are covered by existing
-entries.
+drivers/nvme/host/, Documentation/nvme/ (NVM EXPRESS DRIVER, in 6.12) and
+tools/testing/selftests/ (KERNEL SELFTEST FRAMEWORK) are covered by
+existing entries.
 
 usage: checkpatch-filter.py CHECKPATCH_LOG PATCH KNOWN_COMMITS
 """

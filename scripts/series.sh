@@ -10,7 +10,7 @@
 #   series.sh export   format-patch the tree back into its patches, refresh
 #                      the exported views (drivers/, Documentation/, tools/,
 #                      Kconfig), which every base's series must produce
-#                      alike.  V=N exports version N of the posting
+#                      alike.  REROLL=N exports version N of the posting
 #                      ([PATCH vN]); without V, the version the cover
 #                      letter has (none until the series is reposted).
 #                      A commit's git note ('git notes edit') is its
@@ -62,7 +62,8 @@ series_list() {
 apply_series() {
 	local dst=$1 base p
 	load_base
-	base=$(base_repo)
+	# APPLY_BASE: another base repository (make check's negative test).
+	base=${APPLY_BASE:-$(base_repo)}
 	rm -rf "$dst"
 	git clone -q "$base" "$dst" >&2
 	(cd "$dst" && git checkout -q -b main &&
@@ -73,18 +74,18 @@ apply_series() {
 		if ! (cd "$dst" && git am -q "$PATCHES/$p" >"$dst.am.log" 2>&1); then
 			(cd "$dst" && git am --abort >/dev/null 2>&1 || true)
 			# git am names the file and line of the hunk that failed.
-			die "$P/$p does not apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}: $(grep -m2 -e '^error: patch failed' -e '^error: .*does not' "$dst.am.log" | tr '\n' ' ')the base's nvme code is not what the series expects (rebase the series, or pick another KSRC)"
+			die "$P/$p does not apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}: $(grep -m2 -e '^error: patch failed' -e '^error: .*does not' "$dst.am.log" | sed 's/ *$//' | paste -sd';' | sed 's/;/; /g'); the base's nvme code is not what the series expects (rebase the series, or pick another KSRC)"
 		fi
 	done
 }
 
-# The posting's version: V=N, or else the one the cover letter has.
+# The posting's version: REROLL=N, or else the one the cover letter has.
 series_version() {
-	local v=${V:-}
+	local v=${REROLL:-}
 	if [ -z "$v" ] && [ -f "$PATCHES/$COVER" ]; then
 		v=$(sed -n 's/^Subject: \[PATCH v\([0-9][0-9]*\) .*/\1/p' "$PATCHES/$COVER")
 	fi
-	[[ ${v:-1} =~ ^[1-9][0-9]*$ ]] || die "V must be a posting's version (2, 3, ...), not '$v'"
+	[[ ${v:-1} =~ ^[1-9][0-9]*$ ]] || die "REROLL must be a posting's version (2, 3, ...), not '$v'"
 	echo "${v:-1}"
 }
 

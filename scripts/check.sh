@@ -110,7 +110,9 @@ do_checkpatch() {
 		--no-tree --strict --show-types "$tamper") >"$tamper.log" 2>&1
 	! "$TOP/scripts/checkpatch-filter.py" "$tamper.log" "$tamper" \
 		"$TOP/scripts/known-commits" >/dev/null
-	result "checkpatch: $(basename "$first") with unknown commit ids still fails" $? "$tamper.log"
+	# (the status first: a $(...) in result's arguments would reset $?)
+	local rc=$?
+	result "checkpatch: ${first##*/} with unknown commit ids still fails" $rc "$tamper.log"
 }
 
 apply_here() {
@@ -260,8 +262,10 @@ coccicheck_dir() {
 
 do_coccicheck() {
 	local log=$OUT/coccicheck.log dir=$OUT/coccicheck reports
-	# ocaml-nox: some semantic patches run OCaml scripts.
+	# ocaml-nox and libpython3.N: some semantic patches run OCaml or
+	# Python scripts, which spatch loads at run time.
 	need_pkgs coccinelle ocaml-nox
+	need_pkgs "libpython$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 	apply_here || { result "the series applies" 1; return; }
 	say "coccicheck: every semantic patch of the base on dbbuf.c and dbbuf.h (about 30 s)"
 	rm -rf "$dir" "$dir-tampered" && mkdir -p "$dir" "$dir-tampered"
@@ -269,8 +273,11 @@ do_coccicheck() {
 	reports=$(coccicheck_dir "$dir" "$log")
 	local rc=$?
 	[ -z "$reports" ] || { echo "reports:"; echo "$reports"; } >>"$log"
-	[ $rc -eq 0 ] && [ -z "$reports" ] && [ "$(grep -c '^/.*spatch ' "$log")" -gt 50 ]
-	result "coccicheck (report mode, $(grep -c '^/.*spatch ' "$log") semantic patches): dbbuf.c and dbbuf.h clean" $? "$log"
+	local ncocci
+	ncocci=$(grep -c '^/.*spatch ' "$log")
+	[ $rc -eq 0 ] && [ -z "$reports" ] && [ "$ncocci" -gt 50 ]
+	rc=$?
+	result "coccicheck (report mode, $ncocci semantic patches): dbbuf.c and dbbuf.h clean" $rc "$log"
 	# It reports what it should: a needless NULL check before kfree().
 	cp "$dir"/* "$dir-tampered/"
 	printf '\nstatic void nvme_dbbuf_tampered(void *p)\n{\n\tif (p)\n\t\tkfree(p);\n}\n' \

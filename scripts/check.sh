@@ -101,10 +101,14 @@ do_checkpatch() {
 	# The filter's exceptions are narrow: a patch citing a commit that
 	# is not in scripts/known-commits still fails.
 	local first tamper=$OUT/checkpatch-tampered.patch
-	first=$(grep -l -e '^Fixes: ' -e '^\[ Upstream commit ' $(patches | sed "s|^|$PATCHES/|") | head -n1)
-	[ -n "$first" ] || return 0
+	# (6.12 has no Fixes: tag: there, a commit cited in a message.)
+	first=$(grep -l -E -e '^Fixes: ' -e '^\[ Upstream commit ' -e '(commit |^)[0-9a-f]{12} \(' \
+		$(patches | sed "s|^|$PATCHES/|") | head -n1)
+	[ -n "$first" ] || { result "checkpatch: a patch that cites a commit, to tamper with" 1; return; }
 	sed -e 's/^Fixes: [0-9a-f]*/Fixes: 0123456789ab/' \
 	    -e 's/^\[ Upstream commit [0-9a-f]* \]/[ Upstream commit 0123456789abcdef0123456789abcdef01234567 ]/' \
+	    -e 's/^[0-9a-f]\{12\} (/0123456789ab (/' \
+	    -e 's/commit [0-9a-f]\{12\} (/commit 0123456789ab (/' \
 		"$first" > "$tamper"
 	(cd "$BASE_SRC" && GIT_DIR=/nonexistent perl scripts/checkpatch.pl \
 		--no-tree --strict --show-types "$tamper") >"$tamper.log" 2>&1

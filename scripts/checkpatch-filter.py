@@ -6,7 +6,9 @@ Two reports cannot be settled here and are checked another way:
 - UNKNOWN_COMMIT_ID: checkpatch looks cited commit ids up in the git
   repository it runs in, and the kernel's history is not available on
   these machines.  A cited id passes only if scripts/known-commits lists
-  it, and a Fixes: tag must quote the subject listed there.
+  it, and a Fixes: tag must quote the subject listed there.  Without a
+  tree checkpatch checks no cited id, so this filter also requires every
+  'commit <id> ("subject")' citation in the message to be a known id.
 - GIT_COMMIT_ID on the line that stable-kernel-rules.rst prescribes for a
   backport ("[ Upstream commit <40 hex> ]" or "commit <40 hex> upstream."),
   whose form checkpatch does not know.  Any other GIT_COMMIT_ID counts.
@@ -51,7 +53,9 @@ def main():
             if cid in known:
                 continue
         bad.append(b.strip())
-    # Fixes: tags quote the subject of a known commit.
+    # Fixes: tags quote the subject of a known commit.  Without a git
+    # tree checkpatch verifies no cited id, so every id the message cites
+    # in the form 'commit <id> ("subject")' must be a known one too.
     for line in open(patch, errors='replace'):
         m = re.match(r'^Fixes: ([0-9a-f]{12,40}) \("(.*)"\)$', line.rstrip())
         if m and known.get(m.group(1)) != m.group(2):
@@ -59,6 +63,12 @@ def main():
                        'with that subject' % (m.group(1), m.group(2)))
         elif line.startswith('---'):
             break
+        elif not m:
+            for cid in re.findall(r'(?:^|\s)([0-9a-f]{12,40}) \("', line):
+                if not any(k.startswith(cid) or cid.startswith(k)
+                           for k in known):
+                    bad.append('commit %s: cited, but not in '
+                               'scripts/known-commits' % cid)
     for b in bad:
         print(b + '\n')
     return 1 if bad else 0

@@ -42,36 +42,38 @@ kdir_upstream() {
 	mk_version "$mk"
 }
 
-pkg_version() {	# candidate version of a Debian package, empty if none
-	apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/{print $2}' |
-		grep -v '(none)' || true
-}
-
 fetch_deb() {	# fetch_deb name version -> path of the .deb
 	local f
 	f=$(ls "$DEBS/$1_${2//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$f" ]; then
-		say "downloading $1 $2"
-		(cd "$DEBS" && apt-get download -qq -o APT::Sandbox::User=root "$1=$2" >&2) ||
-			die "cannot download $1 $2 from the Debian archive (it keeps only recent versions); upgrade to the current kernel of the line, or pass KSRC= and KDIR="
+		say "downloading $1 $2 ($SUITE)"
+		(cd "$DEBS" && apt-get "${PAPT_OPTS[@]}" download -qq "$1=$2" >&2) ||
+			die "cannot download $1 $2 from $SUITE (the archive keeps only recent versions); pass KSRC= and KDIR= for another kernel"
 		f=$(ls "$DEBS/$1_${2//:/%3a}_"*.deb | head -n1)
 	fi
 	echo "$f"
 }
 
-need_pkgs xz-utils binutils
+# debian-pick.py on this line's suite; its DEB_* assignments are evaluated.
+pick() {
+	local out
+	out=$("$TOP/scripts/debian-pick.py" "$@" "$PAPT_LISTING") || exit 1
+	eval "$out"
+}
+
+need_pkgs xz-utils binutils python3
+SUITE=$(line_suite "$BASE")
+papt_init "$SUITE"
 
 # The line's names: its source package, and its ABIs.
 case $BASE in
 6.1)
 	SRCPKG=linux-source-6.1
 	ABI_RE='^6\.1\.0-[0-9]+-(amd64|cloud-amd64|rt-amd64)$'
-	HDR_RE='^linux-headers-6\.1\.0-[0-9]+-amd64$'
 	ABI_EG=6.1.0-NN-amd64 ;;
 6.12)
 	SRCPKG=linux-source-6.12
 	ABI_RE='^6\.12\.[0-9]+\+deb[0-9]+-(amd64|cloud-amd64|rt-amd64)$'
-	HDR_RE='^linux-headers-6\.12\.[0-9]+\+deb[0-9]+-amd64$'
 	ABI_EG=6.12.N+debNN-amd64 ;;
 esac
 
@@ -79,8 +81,8 @@ esac
 # archive's packages into build/base/headers-<KVER> (dpkg -x: installing
 # linux-headers-6.12.*-amd64 with apt would pull in that kernel's image
 # too, and a user who builds a test module does not want a new kernel).
-headers_dir() {	# headers_dir KVER DEBVER -> KDIR
-	local kver=$1 debver=$2 dir common kb deb
+headers_dir() {	# headers_dir KVER DEBVER "PACKAGES" -> KDIR
+	local kver=$1 debver=$2 dir p deb
 	if [ -f "/lib/modules/$kver/build/Makefile" ]; then
 		echo "/lib/modules/$kver/build"
 		return
@@ -88,13 +90,7 @@ headers_dir() {	# headers_dir KVER DEBVER -> KDIR
 	dir=$BUILD/base/headers-$kver
 	if [ ! -f "$dir/.done" ]; then
 		rm -rf "$dir" && mkdir -p "$dir"
-		common=$(apt-cache show "linux-headers-$kver=$debver" 2>/dev/null |
-			sed -n 's/^Depends: .*\(linux-headers-[^ ,]*-common\).*/\1/p' | head -n1)
-		kb=$(apt-cache show "linux-headers-$kver=$debver" 2>/dev/null |
-			sed -n 's/^Depends: .*\(linux-kbuild-[^ ,]*\).*/\1/p' | head -n1)
-		[ -n "$common" ] && [ -n "$kb" ] ||
-			die "cannot tell which -common and linux-kbuild packages linux-headers-$kver $debver needs (apt-cache show); run 'apt-get update'"
-		for p in "linux-headers-$kver" "$common" "$kb"; do
+		for p in $3; do
 			deb=$(fetch_deb "$p" "$debver")
 			say "unpacking $p $debver into ${dir#$TOP/}"
 			dpkg-deb -x "$deb" "$dir"
@@ -107,6 +103,43 @@ headers_dir() {	# headers_dir KVER DEBVER -> KDIR
 	fi
 	echo "$dir/usr/src/linux-headers-$kver"
 }
+
+# unpack_subset DIR DEBVER: the part of the source the series touches
+# (BASE_SUBSET), from KSRC= or from the Debian source package, into DIR/src.
+# DIR/.src-done names the subset it holds: a changed subset unpacks again.
+unpack_subset() {
+	local dir=$1 ver=$2 deb p paths=()
+	[ "$(cat "$dir/.src-done" 2>/dev/null)" != "${BASE_SUBSET[*]}" ] || return 0
+	rm -rf "$dir/src" && mkdir -p "$dir/src"
+	if [ -n "${KSRC:-}" ]; then
+		say "copying the base subset from $KSRC"
+		(cd "$KSRC" && cp -a --parents "${BASE_SUBSET[@]}" "$dir/src/") ||
+			die "KSRC=$KSRC lacks part of: ${BASE_SUBSET[*]}"
+	else
+		deb=$(fetch_deb $SRCPKG "$ver")
+		say "unpacking the base subset of $SRCPKG $ver (10-30 s)"
+		for p in "${BASE_SUBSET[@]}"; do paths+=("$SRCPKG/$p"); done
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO ./usr/src/$SRCPKG.tar.xz |
+			xz -dc -T0 |
+			tar -x -C "$dir/src" --strip-components=1 "${paths[@]}" ||
+			die "unpacking $deb failed"
+	fi
+	[ "$(cd "$dir/src" && find drivers/nvme/host -name pci.c)" ] ||
+		die "the base subset has no drivers/nvme/host/pci.c"
+	echo "${BASE_SUBSET[*]}" > "$dir/.src-done"
+}
+
+# base.sh newest-source: unpack the newest source of the line, whatever
+# else that version lacks (make series-check applies the series there: it
+# is what users get next), and print "DEBVER DIR".
+if [ "${1:-}" = newest-source ]; then
+	v=$(apt-cache "${PAPT_OPTS[@]}" madison $SRCPKG | awk 'NR == 1 {print $3}')
+	[ -n "$v" ] || die "$SUITE has no $SRCPKG"
+	unpack_subset "$BUILD/base/$v" "$v"
+	echo "$v $BUILD/base/$v/src"
+	exit 0
+fi
 
 # --- 1. the target ABI ------------------------------------------------------
 if [ -n "${KDIR:-}" ]; then
@@ -125,16 +158,13 @@ else
 			KVER=$run
 			say "target: the running kernel $KVER"
 		else
-			apt_update_once ||
-				say "apt-get update failed; using the lists there are"
-			srcver=$(pkg_version $SRCPKG)
-			[ -n "$srcver" ] || die "the archive has no $SRCPKG; is this Debian 12 with bookworm and bookworm-security in sources.list?"
-			KVER=
-			for h in $(apt-cache search --names-only "$HDR_RE" | awk '{print $1}'); do
-				[ "$(pkg_version "$h")" = "$srcver" ] && KVER=${h#linux-headers-}
-			done
-			[ -n "$KVER" ] || die "no linux-headers-$ABI_EG in the archive has version $srcver, the version of $SRCPKG; run 'apt-get update', or pass KSRC= and KDIR="
-			say "target: Debian's current $BASE ABI $KVER ($srcver); the running kernel $(uname -r) is not one"
+			# The newest version whose source, headers and image
+			# all exist; an incomplete newer one is named.
+			pick pick "$BASE" source,headers,image
+			KVER=$DEB_ABI
+			say "target: Debian $DEB_VERSION ($SUITE), ABI $KVER, image ${DEB_IMAGE// /+}; the running kernel $(uname -r) is not one of the line"
+			[ -z "$DEB_FALLBACK" ] ||
+				say "fallback: newer versions are incomplete: $DEB_FALLBACK"
 		fi
 	fi
 	[[ $KVER =~ $ABI_RE ]] ||
@@ -143,11 +173,10 @@ else
 		KDIR=/lib/modules/$KVER/build
 		DEBVER=$(kdir_debver "$KDIR")
 	else
-		hv=$(pkg_version "linux-headers-$KVER")
-		[ -n "$hv" ] || die "the archive has no linux-headers-$KVER; run 'apt-get update', or pass KDIR="
-		KDIR=$(headers_dir "$KVER" "$hv")
+		[ -n "${DEB_HEADERS:-}" ] || pick headers "$KVER"
+		KDIR=$(headers_dir "$KVER" "$DEB_VERSION" "$DEB_HEADERS")
 		DEBVER=$(kdir_debver "$KDIR")
-		[ -n "$DEBVER" ] || DEBVER=$hv
+		[ -n "$DEBVER" ] || DEBVER=$DEB_VERSION
 	fi
 fi
 KDIR=$(cd "$KDIR" && pwd -P)
@@ -164,11 +193,9 @@ if [ -n "${KSRC:-}" ]; then
 	ID=ksrc-$SRCVER-$(echo "$(cd "$KSRC" && pwd -P)" | md5sum | cut -c1-8)
 else
 	[ -n "$DEBVER" ] || die "cannot tell the Debian version of KDIR=$KDIR ($KVER); pass KSRC= with its source"
-	srcver=$(pkg_version $SRCPKG)
-	if [ "$srcver" != "$DEBVER" ]; then
-		# The archive may still hold an older source package.
-		apt-cache madison $SRCPKG | awk '{print $3}' | grep -qx "$DEBVER" ||
-			die "source/headers mismatch: the headers of $KVER are Debian $DEBVER but the archive's $SRCPKG is ${srcver:-missing}; upgrade the kernel and headers to ${srcver:-the current $BASE} (apt-get install linux-image-amd64 linux-headers-amd64, then reboot), or pass KSRC= with the $DEBVER source"
+	if ! "$TOP/scripts/debian-pick.py" has $SRCPKG "$DEBVER" "$PAPT_LISTING"; then
+		srcver=$(apt-cache "${PAPT_OPTS[@]}" madison $SRCPKG | awk 'NR == 1 {print $3}')
+		die "source/headers mismatch: the headers of $KVER are Debian $DEBVER, but $SUITE has no $SRCPKG $DEBVER (its newest is ${srcver:-none}); upgrade the kernel and headers to ${srcver:-the current $BASE} (apt-get install linux-image-amd64 linux-headers-amd64, then reboot), or pass KSRC= with the $DEBVER source"
 	fi
 	SRCVER=${DEBVER%%-*}
 	[ "$SRCVER" = "$HDRVER" ] ||
@@ -177,40 +204,31 @@ else
 fi
 
 BASEDIR=$BUILD/base/$ID
-# .src-done names the subset it holds: a changed SUBSET unpacks again.
-if [ "$(cat "$BASEDIR/.src-done" 2>/dev/null)" != "${BASE_SUBSET[*]}" ]; then
-	rm -rf "$BASEDIR/src" && mkdir -p "$BASEDIR/src"
-	if [ -n "${KSRC:-}" ]; then
-		say "copying the base subset from $KSRC"
-		(cd "$KSRC" && cp -a --parents "${BASE_SUBSET[@]}" "$BASEDIR/src/") ||
-			die "KSRC=$KSRC lacks part of: ${BASE_SUBSET[*]}"
-	else
-		deb=$(fetch_deb $SRCPKG "$DEBVER")
-		say "unpacking the base subset of $SRCPKG $DEBVER (10-30 s)"
-		paths=()
-		for p in "${BASE_SUBSET[@]}"; do paths+=("$SRCPKG/$p"); done
-		dpkg-deb --fsys-tarfile "$deb" |
-			tar -xO ./usr/src/$SRCPKG.tar.xz |
-			xz -dc -T0 |
-			tar -x -C "$BASEDIR/src" --strip-components=1 "${paths[@]}" ||
-			die "unpacking $deb failed"
-	fi
-	[ "$(cd "$BASEDIR/src" && find drivers/nvme/host -name pci.c)" ] ||
-		die "the base subset has no drivers/nvme/host/pci.c"
-	echo "${BASE_SUBSET[*]}" > "$BASEDIR/.src-done"
-fi
+unpack_subset "$BASEDIR" "$DEBVER"
 
 # --- 3. the guest image (Debian ABIs only) ----------------------------------
-IMAGE=
+# The signed or unsigned image; from 6.19 on, linux-binary(-unsigned) and
+# linux-modules.  Debian 13's packages keep the modules in /usr/lib/modules:
+# lib/modules points there, where the other scripts look.
+IMAGE= IMAGE_PKGS=
 if [[ $KVER =~ $ABI_RE ]] && [ -n "$DEBVER" ]; then
 	IMAGE=$BUILD/base/image-$KVER
 	if [ ! -f "$IMAGE/.done" ]; then
-		deb=$(fetch_deb "linux-image-$KVER" "$DEBVER")
-		say "unpacking linux-image-$KVER $DEBVER"
+		pick image "$KVER" "$DEBVER"
 		rm -rf "$IMAGE" && mkdir -p "$IMAGE"
-		dpkg-deb -x "$deb" "$IMAGE"
-		touch "$IMAGE/.done"
+		for p in $DEB_IMAGE; do
+			deb=$(fetch_deb "$p" "$DEBVER")
+			say "unpacking $p $DEBVER"
+			dpkg-deb -x "$deb" "$IMAGE"
+		done
+		if [ ! -d "$IMAGE/lib/modules" ] && [ -d "$IMAGE/usr/lib/modules" ]; then
+			mkdir -p "$IMAGE/lib" && ln -s ../usr/lib/modules "$IMAGE/lib/modules"
+		fi
+		[ -f "$IMAGE/boot/vmlinuz-$KVER" ] && [ -d "$IMAGE/lib/modules/$KVER/kernel" ] ||
+			die "the image packages ($DEB_IMAGE $DEBVER) hold no boot/vmlinuz-$KVER or no modules"
+		echo "$DEB_IMAGE" > "$IMAGE/.done"
 	fi
+	IMAGE_PKGS=$(cat "$IMAGE/.done")
 fi
 
 cat > "$BASE_ENV.tmp" <<EOT
@@ -224,6 +242,9 @@ LINUXVER=$HDRVER
 BASE_ID=$ID
 BASE_SRC=$BASEDIR/src
 IMAGE=$IMAGE
+SUITE=$SUITE
+IMAGE_PKGS="$IMAGE_PKGS"
+NEWEST_DEBVER=$(apt-cache "${PAPT_OPTS[@]}" madison $SRCPKG | awk 'NR == 1 {print $3}')
 EOT
 mv "$BASE_ENV.tmp" "$BASE_ENV"
 say "base $BASE: Linux $HDRVER${DEBVER:+ (Debian $DEBVER)}, ABI $KVER, source in ${BASEDIR#$TOP/}/src"

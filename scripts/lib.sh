@@ -22,6 +22,78 @@ apt_update_once() {
 	touch "$BUILD/.apt-updated"
 }
 
+# The Debian suite each line's kernel packages come from.  They are read
+# through a private apt view of that suite alone (build/apt/SUITE), so the
+# host's apt configuration is never touched, and every line works the same
+# on a Debian 12 or a Debian 13 host.
+line_suite() {
+	case $1 in
+	6.1|6.12) echo bookworm-security ;;
+	7*) echo trixie-backports ;;
+	*) die "no Debian suite is known for the kernel line $1" ;;
+	esac
+}
+
+# The host's Debian mirror (and security mirror), as its apt sources name
+# them; deb.debian.org when they name none.
+host_mirror() {	# host_mirror security|main
+	local uris
+	uris=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+		grep -E '^(URIs:|deb )' |
+		sed -E 's/^URIs: *//; s/^deb +(\[[^]]*\] +)?//' | awk '{print $1}')
+	if [ "$1" = security ]; then
+		echo "$uris" | grep -m1 'debian-security' || echo http://deb.debian.org/debian-security
+	else
+		echo "$uris" | grep -v security | grep -m1 '/debian/*$' || echo http://deb.debian.org/debian
+	fi
+}
+
+# papt_init SUITE: set PAPT_DIR, PAPT_OPTS (apt options of the private view)
+# and PAPT_LISTING (the suite's Packages file, decompressed); refresh the
+# view once a day.
+papt_init() {
+	local suite=$1 uri
+	PAPT_DIR=$BUILD/apt/$suite
+	PAPT_OPTS=(-o "Dir::Etc::sourcelist=$PAPT_DIR/sources.list"
+		-o "Dir::Etc::sourceparts=$PAPT_DIR/empty.d"
+		-o "Dir::State::Lists=$PAPT_DIR/lists"
+		-o "Dir::Cache=$PAPT_DIR/cache"
+		-o "Dir::Etc::preferences=$PAPT_DIR/empty.d/none"
+		-o "Dir::Etc::preferencesparts=$PAPT_DIR/empty.d"
+		-o Acquire::Languages=none -o APT::Architectures::=amd64
+		-o APT::Sandbox::User=root)
+	PAPT_LISTING=$PAPT_DIR/Packages
+	mkdir -p "$PAPT_DIR/empty.d"
+	if [ -s "$PAPT_LISTING" ] && [ -z "$(find "$PAPT_LISTING" -mmin +1440)" ]; then
+		return 0
+	fi
+	case $suite in
+	*-security) uri=$(host_mirror security) ;;
+	*) uri=$(host_mirror main) ;;
+	esac
+	mkdir -p "$PAPT_DIR/lists/partial" "$PAPT_DIR/cache/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
+		> "$PAPT_DIR/sources.list"
+	say "reading the kernel packages of $suite ($uri) into ${PAPT_DIR#$TOP/}"
+	apt-get "${PAPT_OPTS[@]}" update -qq >"$PAPT_DIR/update.log" 2>&1 || {
+		tail -n 5 "$PAPT_DIR/update.log" >&2
+		if [ -s "$PAPT_LISTING" ]; then
+			say "could not refresh $suite; using the listing of $(date -r "$PAPT_LISTING" '+%F %R')"
+			return 0
+		fi
+		die "cannot read the package lists of $suite from $uri (see ${PAPT_DIR#$TOP/}/update.log)"
+	}
+	local f lists=()
+	for f in "$PAPT_DIR"/lists/*_Packages*; do
+		[ -e "$f" ] && lists+=("$f")
+	done
+	[ ${#lists[@]} -gt 0 ] || die "apt-get update of $suite left no Packages list in ${PAPT_DIR#$TOP/}/lists"
+	for f in "${lists[@]}"; do
+		/usr/lib/apt/apt-helper cat-file "$f"
+		echo
+	done > "$PAPT_LISTING.tmp" && mv "$PAPT_LISTING.tmp" "$PAPT_LISTING"
+}
+
 # Install Debian packages that are missing.  Needs root (or sudo).
 need_pkgs() {
 	local missing=() p

@@ -32,13 +32,15 @@ COVER=0000-cover-letter.patch
 # A fixed identity and date make the base commit, and so the series'
 # base-commit line, the same on every machine.  It is a label for an
 # imported tarball, not an author.
-base_repo() {
+base_repo() {	# base_repo [SRC ID VERSION-LABEL]: the base's git repository
 	load_base
-	local repo=$BUILD/base/$BASE_ID/git
+	local src=${1:-$BASE_SRC} id=${2:-$BASE_ID}
+	local label=${3:-Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}}
+	local repo=$BUILD/base/$id/git
 	# Made again whenever the subset it was made from changed.
-	if ! cmp -s "$repo/.done" "$BASE_SRC/../.src-done"; then
+	if ! cmp -s "$repo/.done" "$src/../.src-done"; then
 		rm -rf "$repo" && mkdir -p "$repo"
-		cp -a "$BASE_SRC/." "$repo/"
+		cp -a "$src/." "$repo/"
 		(cd "$repo" && git init -q -b base &&
 		 git add -A &&
 		 GIT_AUTHOR_NAME="$SRCPKG import" \
@@ -47,8 +49,8 @@ base_repo() {
 		 GIT_COMMITTER_EMAIL="base@invalid" \
 		 GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" \
 		 GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
-		 git commit -q -m "base: Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)} subset") >&2
-		cp "$BASE_SRC/../.src-done" "$repo/.done"
+		 git commit -q -m "base: $label subset") >&2
+		cp "$src/../.src-done" "$repo/.done"
 	fi
 	echo "$repo"
 }
@@ -62,8 +64,10 @@ series_list() {
 apply_series() {
 	local dst=$1 base p
 	load_base
-	# APPLY_BASE: another base repository (make check's negative test).
+	# APPLY_BASE: another base repository (make check's negative test,
+	# the newest source); APPLY_LABEL names it.
 	base=${APPLY_BASE:-$(base_repo)}
+	local label=${APPLY_LABEL:-Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}}
 	rm -rf "$dst"
 	git clone -q "$base" "$dst" >&2
 	(cd "$dst" && git checkout -q -b main &&
@@ -74,7 +78,7 @@ apply_series() {
 		if ! (cd "$dst" && git am -q "$PATCHES/$p" >"$dst.am.log" 2>&1); then
 			(cd "$dst" && git am --abort >/dev/null 2>&1 || true)
 			# git am names the file and line of the hunk that failed.
-			die "$P/$p does not apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}: $(grep -m2 -e '^error: patch failed' -e '^error: .*does not' "$dst.am.log" | sed 's/ *$//' | paste -sd';' | sed 's/;/; /g'); the base's nvme code is not what the series expects (rebase the series, or pick another KSRC)"
+			die "$P/$p does not apply to $label: $(grep -m2 -e '^error: patch failed' -e '^error: .*does not' "$dst.am.log" | sed 's/ *$//' | paste -sd';' | sed 's/;/; /g'); the base's nvme code is not what the series expects (rebase the series, or pick another KSRC)"
 		fi
 	done
 }
@@ -209,7 +213,7 @@ do_check() {
 		grep -q "^base-commit: " "$PATCHES/$COVER" &&
 			{ echo "series-check: $P/$COVER has a base-commit line, a local hash no reviewer has; name the base instead"; fail=1; }
 		grep -qF "Linux v$LINUXVER" "$PATCHES/$COVER" && grep -qF "${DEBVER:-no Debian version}" "$PATCHES/$COVER" ||
-			echo "series-check: note: $P/$COVER does not name 'Linux v$LINUXVER' and Debian $DEBVER, the base checked here (the series applies; update the cover letter's base line when you next export)"
+			{ echo "series-check: $P/$COVER does not name 'Linux v$LINUXVER' and Debian $DEBVER, the base checked here; name it in the cover letter's base line"; fail=1; }
 		for p in $(series_list); do
 			s=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$PATCHES/$p")
 			grep -qF "$s" "$PATCHES/$COVER" ||
@@ -218,6 +222,20 @@ do_check() {
 	fi
 	# 2. It applies to the base.
 	apply_series "$tmp"
+	# 2b. And to the newest source of the line, when the base is an older
+	# complete set (the newest lacks an image or headers): users get it
+	# next.
+	local newest=
+	if [ -z "${KSRC:-}" ] && [ -n "${NEWEST_DEBVER:-}" ] && [ "$NEWEST_DEBVER" != "$DEBVER" ]; then
+		local nv nsrc
+		read -r nv nsrc < <("$TOP/scripts/base.sh" newest-source) ||
+			die "cannot unpack the newest $SRCPKG"
+		APPLY_BASE=$(base_repo "$nsrc" "$nv" "Linux ${nv%%-*} (Debian $nv, the newest $SRCPKG)") \
+		APPLY_LABEL="Linux ${nv%%-*} (Debian $nv, the newest $SRCPKG)" \
+			apply_series "$tmp-newest"
+		newest=" and to the newest source, Debian $nv"
+		rm -rf "$tmp-newest"
+	fi
 	# 3. The tree holds nothing that the patches lack.
 	if [ -d "$TREE/.git" ]; then
 		if ! git -C "$TREE" diff --quiet HEAD || [ -n "$(git -C "$TREE" status --porcelain)" ]; then
@@ -244,7 +262,7 @@ do_check() {
 	cmp -s <(kconfig_view "$tmp") "$TOP/Kconfig" ||
 		{ echo "series-check: Kconfig differs from the $BASE series' Kconfig entries; run 'make series BASE=$BASE'"; fail=1; }
 	[ $fail -eq 0 ] || exit 1
-	echo "series-check: OK, base $BASE ($(series_list | wc -l) patches in $P/ apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}; $T and the exported views match)"
+	echo "series-check: OK, base $BASE ($(series_list | wc -l) patches in $P/ apply to Linux $LINUXVER${DEBVER:+ (Debian $DEBVER)}$newest; $T and the exported views match)"
 }
 
 case ${1:-} in

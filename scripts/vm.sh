@@ -234,7 +234,7 @@ boot_qemu() {
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -machine q35 "${accel[@]}" "${bios[@]}" \
 		-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
 		-serial stdio -kernel "$IMAGE/boot/vmlinuz-$KVER" -initrd "$run/initrd" \
-		-append "console=ttyS0 quiet loglevel=5 panic=-1 oops=panic${APPEND:+ $APPEND}" \
+		-append "console=ttyS0 loglevel=8 panic=-1 oops=panic${APPEND:+ $APPEND}" \
 		"${drives[@]}" "${trace[@]}" \
 		< /dev/null 2>&1 | sed -u 's/\r//g' | tee -a "$LOG" |
 		sed -u -e '/^FIO-JSON-BEGIN/,/^FIO-JSON-END/d' -e 's/\x1b[[0-9;?]*[a-zA-Z]//g' \

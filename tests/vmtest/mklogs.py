@@ -4,14 +4,23 @@
 boot, so that the vmtest's verdict scripts (scripts/vmtest-guest.py,
 scripts/vmtest-host.py) can be shown to fail when they should.
 
-The "good" scenario follows a real passing boot of all six tests: the same
-spans, marks, declarations, controller enables and commands, and MMIO
-doorbell rates (scaled down: a doorbell line stands for itself, and the
-I/O counts are small).  Every other scenario changes one thing, the way a
-broken driver or a broken test would.
+The "good" scenarios follow real passing boots (scripts/vmtest.sh): the
+main boot (verify, accounting, reset, wrap, cycle, mmio-only, fail, stall,
+admin), the one-queue boot (queues1-*), the many-queue boot (pagefit-*)
+and the engine-off boot (kconfig-*): the same spans, marks, declarations,
+controller enables, commands sent and accepted, I/O queues created, admin
+commands and MMIO doorbell rates (scaled down: a doorbell line stands for
+itself, and the I/O counts are small), and the console lines the guest
+prints.  Every other scenario changes one thing, the way a broken driver
+or a broken test would.
+
+The trace lines are QEMU 7.2's (hw/nvme/trace-events), without the
+"pid@time:" prefix of QEMU's log backend, which the verdicts ignore.
 
 usage: mklogs.py SCENARIO OUTDIR   (writes OUTDIR/console.log, trace.log,
-                                    and OUTDIR/rc, the guest's exit status)
+                                    OUTDIR/rc, the guest's exit status, and
+                                    OUTDIR/host-args, vmtest-host.py's
+                                    arguments after the two logs)
        mklogs.py --list
 """
 import os
@@ -19,121 +28,14 @@ import sys
 
 RESETS = 120
 CYCLES = 20
-
-
-def boot(s):
-    """The boot as a list of events, changed by scenario @s."""
-    ev = []     # ('con', line) | ('enable',) | ('config',) | ('db', sq, cq)
-    ev += [('con', 'guest: Linux 6.1.0-56-amd64, 2 CPUs'),
-           ('enable',)]
-    if s != 'first-load-no-config':
-        ev.append(('config',))
-    ev += [('createsq', 1), ('createsq', 2)]
-    ev += [('con', 'TAP version 13'), ('con', '1..6')]
-
-    def mark_events(name):
-        # As the kselftest's mark(): the driver's counts around it, and
-        # the Get Features command's own admin doorbells, its SQ doorbell
-        # before QEMU traces it and its CQ doorbell after.
-        return [('count', 'pre'), ('con', '# MARK ' + name),
-                ('adb', 1, 0), ('mark',), ('adb', 0, 1), ('count', 'post')]
-
-    def mark(name):
-        ev.extend(mark_events(name))
-
-    def span(name, enables, configs, body=(), declare=None):
-        mark(name + '-begin')
-        ev.extend(body)
-        d = declare if declare is not None else enables
-        ev.append(('con', '# SPAN %s enables=%d configs=%d'
-                   % (name, d, configs if declare is None else d)))
-        mark(name + '-end')
-
-    loads = [0]
-
-    def load(config=True, late=False, reload=True):
-        """A controller enable: a driver reload, which starts the driver's
-        counts again and is followed by a mark, or a controller reset."""
-        queues = [('createsq', 1), ('createsq', 2)]
-        if late:
-            ev = [('enable',)] + queues + [('config',)]
-        else:
-            ev = [('enable',)] + ([('config',)] if config else []) + queues
-        if not reload:
-            return ev
-        loads[0] += 1
-        return [('reload',)] + ev + mark_events('loaded-%d' % loads[0])
-
-    def measure(name, ios, per_io):
-        n = int(ios * per_io)
-        return [('db', n // 2, n - n // 2),
-                ('con', '# IOS %s %d' % (name, ios))]
-
-    results = []
-    # verify
-    if s == 'stray-enable':
-        # the driver resets the controller by itself
-        ev += load(reload=False)
-    results.append('ok 1 fio --verify')
-    # accounting
-    span('acct-on', 0, 0,
-         measure('acct-on', 1000, 1.3 if s == 'acct-on-mmio' else 0.25))
-    span('acct-off', 1, 0, load(False) + measure('acct-off', 1000, 1.4))
-    span('acct-restore', 1, 1, load())
-    results.append('ok 2 accounting')
-    # reset
-    body = []
-    for i in range(RESETS if s != 'few-resets' else 20):
-        body += load(not (s == 'reset-no-config' and i == 57),
-                     s == 'config-after-queues' and i == 33, reload=False)
-        if s == 'queue-past-page' and i == 44:
-            body.append(('createsq', 528))
-    if s == 'driver-reset':
-        body += load(reload=False)
-    body += measure('reset-io-qd32', 5000, 0.5)
-    if s == 'reset-no-config':
-        span('reset', RESETS, RESETS - 1, body, declare=RESETS)
-    elif s == 'few-resets':
-        span('reset', 20, 20, body)
-    else:
-        span('reset', RESETS, RESETS, body)
-    span('post-reset', 0, 0,
-         measure('post-reset', 1000, 1.4 if s == 'mmio-left' else 0.22))
-    results.append('ok 3 resets')
-    # wrap
-    span('wrap', 2, 2, load() + load())
-    results.append('ok 4 wrap')
-    # cycle
-    if s != 'missing-span':
-        body = []
-        for i in range(CYCLES):
-            body += load() + measure('cycle-%d' % (i + 1), 100, 1.7)
-        span('cycle', CYCLES, CYCLES, body)
-        span('post-cycle', 0, 0, measure('post-cycle', 1000, 0.21))
-    results.append('ok 5 cycle')
-    # mmio-only
-    span('mmio-only', 1, 0, load(False))
-    span('mmio-only-restore', 1, 1, load())
-    results.append('ok 6 mmio-only')
-
-    if s == 'kernel-timeout':
-        ev.append(('con', '[   54.637504] nvme nvme0: I/O 768 (I/O Cmd) '
-                   'QID 2 timeout, aborting'))
-    if s == 'short-plan':
-        results.pop()
-    if s == 'bail-out':
-        results = results[:2]
-        results.append('Bail out! our nvme.ko did not load')
-    for r in results:
-        ev.append(('con', r))
-    if s not in ('bail-out', 'short-plan'):
-        ev.append(('con', '# Totals: pass:6 fail:0 xfail:0 xpass:0 '
-                   'skip:0 error:0'))
-    return ev
-
+FAIL_RESETS = 3
+PAGE_QUEUES = 512
+MANY_QUEUES = 528
+AQ_DEPTH = 32
+MAIN_TESTS = 'verify,accounting,reset,wrap,cycle,mmio-only,fail,stall,admin'
 
 SCENARIOS = {
-    'good': 'a passing boot',
+    'good': 'a passing main boot',
     'first-load-no-config': 'the first load sends no Doorbell Buffer Config',
     'stray-enable': 'the driver resets the controller by itself, outside '
                     'any span',
@@ -149,14 +51,425 @@ SCENARIOS = {
                     'without them',
     'mmio-left': 'after the resets the queues are left on MMIO',
     'missing-span': 'the cycle test never reached its span',
+    'missing-ios': 'the post-reset span has no "# IOS" line',
     'kernel-timeout': 'an nvme timeout on the console',
+    'kick-in-verify': 'an I/O completed after an MMIO doorbell kick during '
+                      'the verify test (a lost doorbell the driver '
+                      'recovered by itself)',
+    'stalls-in-verify': 'the driver counted a shadow stall during the '
+                        'verify test',
     'bail-out': 'the kselftest bailed out',
     'short-plan': 'a result is missing from the plan',
     'silent-exit': 'the guest exited 1 with every result ok',
     'count-mismatch': "the driver's count of its MMIO doorbells is one short "
                       "of QEMU's in the acct-on span",
     'count-missing': 'the guest printed no driver counts (no debugfs)',
+    'uncovered-span': 'no pair of marks in the post-cycle span has driver '
+                      'counts to compare',
+    'zero-doorbells': 'every pci_nvme_mmio_doorbell line removed from the '
+                      'trace, and the console counts zeroed',
+    'zero-baseline': 'the MMIO-only baseline span made no MMIO doorbell',
+    'fail-once': 'the driver sent the command at the first enable of the '
+                 'fail span only, not at its resets',
+    'fail-io-silent': 'no MMIO doorbell at all in fail-io: the I/O queues '
+                      'were armed on a controller that rejected the buffers',
+    'admin-on-mmio': 'with shadow doorbells on, every admin command waited '
+                     'for its MMIO doorbell: the admin queue not armed',
+    'admin-off-shadow': 'with dbbuf=off, QEMU ran an admin command that no '
+                        'MMIO doorbell had announced',
+    'admin-io-shadow': 'with dbbuf=io, QEMU ran an admin command that no '
+                       'MMIO doorbell had announced',
+    'wrap-depth': 'the wrap test ran at the default queue depth, not 32',
+    'queues1-good': 'a passing one-queue boot',
+    'queues1-two': 'the one-queue boot created two I/O queues at one '
+                   'enable',
+    'pagefit-good': 'a passing many-queue boot',
+    'pagefit-past-page': 'with shadow doorbells the driver created all the '
+                         'queues, past the page',
+    'pagefit-few-queues': 'the many-queue boot never created a queue that '
+                          'reaches the page',
+    'pagefit-poll-mmio': 'polled I/O on the last queues made as many MMIO '
+                         'doorbells with shadow doorbells as without',
+    'kconfig-good': 'a passing engine-off boot',
+    'kconfig-sent': 'the engine-off driver sent Doorbell Buffer Config '
+                    '(the controller rejected it)',
 }
+
+
+class Boot:
+    """A boot as a list of events, for scenario @s."""
+
+    def __init__(self, s):
+        self.s = s
+        self.ev = []
+        self.loads = 0
+        # I/O queues per enable: one in the one-queue boot
+        self.queues = 1 if s.startswith('queues1-') else 2
+
+    def con(self, line):
+        self.ev.append(('con', line))
+
+    def kernel(self, text):
+        self.ev.append(('con', '[   54.637504] ' + text))
+
+    def mark_events(self, name):
+        # As the kselftest's mark(): the driver's counts around it, and
+        # the Get Features command's own admin doorbells, its SQ doorbell
+        # before QEMU traces it and its CQ doorbell after.
+        return [('count', 'pre', name), ('con', '# MARK ' + name),
+                ('adb', 1, 0), ('mark',), ('adb', 0, 1),
+                ('count', 'post', name)]
+
+    def mark(self, name):
+        self.ev.extend(self.mark_events(name))
+
+    def span(self, name, enables, configs, body=(), declare=None):
+        self.mark(name + '-begin')
+        self.ev.extend(body)
+        d = (enables, configs) if declare is None else declare
+        self.con('# SPAN %s enables=%d configs=%d' % (name, d[0], d[1]))
+        self.mark(name + '-end')
+
+    def enable(self, config=True, late=False, queues=None, sent=None,
+               depth=1024):
+        """A controller enable: the command (sent and accepted, or
+        rejected), and the I/O queues."""
+        qs = [('createsq', q, depth)
+              for q in range(1, (queues or self.queues) + 1)]
+        cmd = [('config',)] if config else []
+        if sent:
+            cmd = [('reject',)]
+        if late:
+            return [('enable',)] + qs + cmd
+        return [('enable',)] + cmd + qs
+
+    def load(self, **kw):
+        """A driver reload, which starts the driver's counts again and is
+        followed by a mark."""
+        self.loads += 1
+        return [('reload',)] + self.enable(**kw) + \
+            self.mark_events('loaded-%d' % self.loads)
+
+    def measure(self, name, ios, per_io, qid=1, show=True):
+        n = int(ios * per_io)
+        ev = [('db', n // 2, n - n // 2, qid)]
+        if show:
+            ev.append(('con', '# IOS %s %d' % (name, ios)))
+        return ev
+
+    def test(self, name):
+        self.con('# test ' + name)
+
+
+def main_boot(b):
+    s = b.s
+    results = []
+    b.test('verify')
+    if s == 'kick-in-verify':
+        b.kernel('nvme nvme0: I/O 17 QID 1: completed after an MMIO '
+                 'doorbell kick (shadow doorbell stall)')
+    if s == 'stalls-in-verify':
+        b.con('# stalls 1')
+    results.append('ok 1 fio --verify')
+    accounting(b)
+    if s == 'stray-enable':
+        b.ev += b.enable()
+    results.append('ok 2 accounting')
+    reset(b)
+    results.append('ok 3 resets')
+    b.test('wrap')
+    b.span('wrap', 2, 2, b.load(depth=1024 if s == 'wrap-depth' else 32) +
+           b.load())
+    results.append('ok 4 wrap')
+    cycle(b)
+    results.append('ok 5 cycle')
+    b.test('mmio-only')
+    b.span('mmio-only', 1, 0, b.load(config=False))
+    b.span('mmio-only-restore', 1, 1, b.load())
+    results.append('ok 6 mmio-only')
+    fail(b)
+    results.append('ok 7 fail')
+    stall(b)
+    results.append('ok 8 stall')
+    admin(b)
+    results.append('ok 9 admin')
+    if s == 'kernel-timeout':
+        b.kernel('nvme nvme0: I/O 768 (I/O Cmd) QID 2 timeout, aborting')
+    return results
+
+
+def accounting(b):
+    b.test('accounting')
+    b.span('acct-on', 0, 0, b.measure(
+        'acct-on', 1000, 1.3 if b.s == 'acct-on-mmio' else 0.25))
+    base = 0 if b.s == 'zero-baseline' else 1.4
+    b.span('acct-off', 1, 0, b.load(config=False) +
+           b.measure('acct-off', 1000, base))
+    b.span('acct-restore', 1, 1, b.load())
+
+
+def reset(b):
+    s = b.s
+    b.test('reset')
+    body = []
+    n = 20 if s == 'few-resets' else RESETS
+    for i in range(n):
+        body += b.enable(config=not (s == 'reset-no-config' and i == 57),
+                         late=s == 'config-after-queues' and i == 33)
+        if s == 'queue-past-page' and i == 44:
+            body.append(('createsq', MANY_QUEUES, 1024))
+    if s == 'driver-reset':
+        body += b.enable()
+    body += b.measure('reset-io-qd32', 5000, 0.5)
+    if s == 'reset-no-config':
+        b.span('reset', RESETS, RESETS - 1, body, declare=(RESETS, RESETS))
+    else:
+        b.span('reset', n, n, body)
+    b.span('post-reset', 0, 0, b.measure(
+        'post-reset', 1000, 1.4 if s == 'mmio-left' else 0.22,
+        show=s != 'missing-ios'))
+
+
+def cycle(b):
+    b.test('cycle')
+    if b.s == 'missing-span':
+        return
+    body = []
+    for i in range(CYCLES):
+        body += b.load() + b.measure('cycle-%d' % (i + 1), 100, 1.7)
+    b.span('cycle', CYCLES, CYCLES, body)
+    b.span('post-cycle', 0, 0, b.measure('post-cycle', 1000, 0.21))
+
+
+def fail(b):
+    s = b.s
+    b.test('fail')
+    body = b.load(config=False, sent=True)
+    for i in range(FAIL_RESETS):
+        body += b.enable(config=False, sent=s != 'fail-once')
+    b.span('fail', 1 + FAIL_RESETS, 0, body)
+    b.con('# dbbuf state: failed status=0x4002')
+    b.span('fail-io', 0, 0, b.measure(
+        'fail-io', 1000, 0 if s == 'fail-io-silent' else 1.4))
+    b.span('fail-restore', 1, 1, b.load())
+
+
+def stall(b):
+    b.test('stall')
+    body = b.load(config=False) + b.measure('stall', 200, 1.0, show=False)
+    for i in range(3):
+        body.append(('con', '[   80.1%05d] nvme nvme0: I/O %d QID 1: '
+                     'completed after an MMIO doorbell kick (shadow '
+                     'doorbell stall)' % (i, 40 + i)))
+    body.append(('con', '[   90.100000] nvme nvme0: shadow doorbells '
+                 'stalled 3 times, the controller seems not to read them: '
+                 'MMIO doorbells until the driver is reloaded'))
+    body += b.enable(config=False)
+    b.span('stall', 2, 0, body)
+    b.con('# dbbuf state: stalled stalls=3')
+    b.con('# stalls 3')
+    b.span('stall-restore', 1, 1, b.load())
+
+
+def admin(b):
+    s = b.s
+    b.test('admin')
+    b.span('admin-on', 0, 0, [('burst', 60, s != 'admin-on-mmio')])
+    b.span('admin-io-load', 1, 1, b.load())
+    # A queue armed by mistake: one command taken from the shadow slot.
+    b.span('admin-io', 0, 0, [('burst', 60, 'once' if s == 'admin-io-shadow'
+                                else False)])
+    b.span('admin-load', 1, 0, b.load(config=False))
+    b.span('admin-off', 0, 0, [('burst', 60, 'once'
+                                 if s == 'admin-off-shadow' else False)])
+    b.span('admin-restore', 1, 1, b.load())
+
+
+def queues1_boot(b):
+    b.test('verify')
+    accounting(b)
+    b.test('wrap')
+    b.span('wrap', 2, 2, b.load(depth=32) + b.load())
+    return ['ok 1 fio --verify', 'ok 2 accounting', 'ok 3 wrap']
+
+
+def pagefit_boot(b):
+    s = b.s
+    b.test('pagefit')
+    reach = 6 if s == 'pagefit-few-queues' else MANY_QUEUES
+    b.span('pagefit-mmio', 1, 0, b.load(config=False, queues=reach) +
+           b.measure('pagefit-mmio', 1000, 1.4, qid=reach))
+    fit = MANY_QUEUES if s == 'pagefit-past-page' else PAGE_QUEUES - 1
+    b.span('pagefit', 1, 1, b.load(queues=fit))
+    b.span('pagefit-poll', 0, 0, b.measure(
+        'pagefit-poll', 1000, 1.4 if s == 'pagefit-poll-mmio' else 0.3,
+        qid=PAGE_QUEUES - 1))
+    b.span('pagefit-restore', 1, 1, b.load(queues=PAGE_QUEUES - 1))
+    return ['ok 1 pagefit']
+
+
+def kconfig_boot(b):
+    b.test('kconfig-off')
+    b.span('kconfig-off', 0, 0, b.measure('kconfig-off-verify-qd1-j1', 100,
+                                          1.5, show=False))
+    return ['ok 1 kconfig-off']
+
+
+def boot(s):
+    """The boot as a list of events, changed by scenario @s; vmtest-host's
+    extra arguments."""
+    b = Boot(s)
+    b.con('guest: Linux 6.1.0-56-amd64, 2 CPUs')
+    if s.startswith('pagefit-'):
+        b.ev += b.enable(queues=PAGE_QUEUES - 1)
+        body, args = pagefit_boot, ['pagefit']
+    elif s.startswith('kconfig-'):
+        b.ev += b.enable(config=False, sent=s == 'kconfig-sent')
+        body, args = kconfig_boot, ['kconfig-off']
+    elif s.startswith('queues1-'):
+        b.ev += b.enable(queues=2 if s == 'queues1-two' else 1)
+        body, args = queues1_boot, ['verify,accounting,wrap',
+                                    '--io-queues', '1']
+    else:
+        b.ev += b.enable(config=s != 'first-load-no-config')
+        body, args = main_boot, [MAIN_TESTS]
+    head = len(b.ev)
+    results = body(b)
+    b.ev[head:head] = [('con', 'TAP version 13'),
+                       ('con', '1..%d' % len(results))]
+    if s == 'short-plan':
+        results.pop()
+    if s == 'bail-out':
+        results = results[:2] + ['Bail out! our nvme.ko did not load']
+    for r in results:
+        b.con(r)
+    if s not in ('bail-out', 'short-plan'):
+        b.con('# Totals: pass:%d fail:0 xfail:0 xpass:0 skip:0 error:0'
+              % len(results))
+    return b.ev, args
+
+
+class Writer:
+    """Turns events into the two logs, counting as the driver does."""
+
+    def __init__(self, s, con, tr):
+        self.s, self.con, self.tr = s, con, tr
+        self.gen, self.cid, self.atail = 0, 0, 0
+        self.cnt = dict(asq=0, acq=0, sq=0, cq=0)
+        self.tails = {}
+        self.short = s == 'count-mismatch'
+        self.engine = not s.startswith('kconfig-')
+
+    def trace(self, line):
+        if self.s == 'zero-doorbells' and 'pci_nvme_mmio_doorbell' in line:
+            return
+        self.tr.write(line + '\n')
+
+    def admin_doorbell(self, n=1):
+        self.atail = (self.atail + n) % AQ_DEPTH
+        self.trace('pci_nvme_mmio_doorbell_sq sqid 0 new_tail %d'
+                   % self.atail)
+        self.cnt['asq'] += 1
+
+    def admin_cmd(self, opc, name):
+        self.cid += 1
+        self.trace("pci_nvme_admin_cmd cid %d sqid 0 opc 0x%x opname '%s'"
+                   % (self.cid, opc, name))
+
+    def command(self, opc, name):
+        """An admin command announced by its MMIO doorbell, then run."""
+        self.admin_doorbell()
+        self.admin_cmd(opc, name)
+
+    def count(self, when, name):
+        if self.s == 'count-missing' or not self.engine or (
+                self.s == 'uncovered-span' and (when, name) in (
+                    ('post', 'post-cycle-begin'), ('pre', 'post-cycle-end'))):
+            self.con.write('# MMIO-COUNT %s none\n' % when)
+            return
+        c = self.cnt if self.s != 'zero-doorbells' else \
+            dict(asq=0, acq=0, sq=0, cq=0)
+        self.con.write('# MMIO-COUNT %s %d %d %d %d %d\n'
+                       % (when, self.gen, c['asq'], c['acq'], c['sq'],
+                          c['cq']))
+
+    def burst(self, n, armed):
+        """N admin commands; armed, every third one runs from the shadow
+        slot before the next MMIO doorbell announces it ('once': only the
+        second of the burst)."""
+        i = 0
+        while i < n:
+            if armed and i + 1 < n and (armed is True or i == 1):
+                self.admin_doorbell()
+                self.admin_cmd(0x6, 'NVME_ADM_CMD_IDENTIFY')
+                self.admin_cmd(0x6, 'NVME_ADM_CMD_IDENTIFY')
+                self.admin_doorbell(2)
+                self.admin_cmd(0x6, 'NVME_ADM_CMD_IDENTIFY')
+                i += 3
+            else:
+                self.command(0x6, 'NVME_ADM_CMD_IDENTIFY')
+                i += 1
+            self.trace('pci_nvme_mmio_doorbell_cq cqid 0 new_head %d'
+                       % self.atail)
+            self.cnt['acq'] += 1
+
+    def io_doorbells(self, sq, cq, qid):
+        tail = self.tails.get(qid, 0)
+        for _ in range(sq):
+            tail = (tail + 1) % 1024
+            self.trace('pci_nvme_mmio_doorbell_sq sqid %d new_tail %d'
+                       % (qid, tail))
+        for _ in range(cq):
+            self.trace('pci_nvme_mmio_doorbell_cq cqid %d new_head %d'
+                       % (qid, tail))
+        self.tails[qid] = tail
+        self.cnt['sq'] += sq - (1 if self.short and sq else 0)
+        self.cnt['cq'] += cq
+        self.short = self.short and not sq
+        # and one admin command's
+        self.command(0x2, 'NVME_ADM_CMD_GET_LOG_PAGE')
+
+    def event(self, e):
+        k = e[0]
+        if k == 'con':
+            self.con.write(e[1] + '\n')
+        elif k == 'count':
+            self.count(e[1], e[2])
+        elif k == 'reload':
+            self.gen += 1
+            self.cnt = dict(asq=0, acq=0, sq=0, cq=0)
+        elif k == 'adb':
+            if e[1]:
+                self.admin_doorbell()
+            if e[2]:
+                self.trace('pci_nvme_mmio_doorbell_cq cqid 0 new_head %d'
+                           % self.atail)
+                self.cnt['acq'] += 1
+        elif k == 'mark':
+            self.admin_cmd(0xa, 'NVME_ADM_CMD_GET_FEATURES')
+            self.trace('pci_nvme_getfeat cid %d nsid 0x0 fid 0xe sel 0x0 '
+                       'cdw11 0x0' % self.cid)
+        elif k == 'enable':
+            self.trace('pci_nvme_mmio_aqattr wrote MMIO, admin queue '
+                       'attributes=0x%x' % ((AQ_DEPTH - 1) * 0x10001))
+            self.trace('pci_nvme_mmio_start_success setting controller '
+                       'enable bit succeeded')
+            self.atail = 0
+        elif k == 'createsq':
+            self.command(0x1, 'NVME_ADM_CMD_CREATE_SQ')
+            self.trace('pci_nvme_create_sq create submission queue, '
+                       'addr=0x1000, sqid=%d, cqid=%d, qsize=%d, qflags=1'
+                       % (e[1], e[1], e[2] - 1))
+        elif k == 'config':
+            self.command(0x7c, 'NVME_ADM_CMD_DBBUF_CONFIG')
+            self.trace('pci_nvme_dbbuf_config dbs_addr=0x30454000 '
+                       'eis_addr=0x30453000')
+        elif k == 'reject':
+            self.command(0x7c, 'NVME_ADM_CMD_DBBUF_CONFIG')
+        elif k == 'burst':
+            self.burst(e[1], e[2])
+        elif k == 'db':
+            self.io_doorbells(e[1], e[2], e[3])
 
 
 def main():
@@ -168,62 +481,17 @@ def main():
         sys.exit(__doc__)
     s, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
-    cid = 0
-    gen, cnt, short = 0, dict(asq=0, acq=0, sq=0, cq=0), s == 'count-mismatch'
+    events, args = boot(s)
     with open(os.path.join(out, 'console.log'), 'w') as con, \
             open(os.path.join(out, 'trace.log'), 'w') as tr:
         con.write('VM-ACCEL tcg (synthetic)\n')
-        tail = 0
-        for e in boot(s):
-            if e[0] == 'con':
-                con.write(e[1] + '\n')
-            elif e[0] == 'count':
-                if s == 'count-missing':
-                    con.write('# MMIO-COUNT %s none\n' % e[1])
-                else:
-                    con.write('# MMIO-COUNT %s %d %d %d %d %d\n'
-                              % (e[1], gen, cnt['asq'], cnt['acq'],
-                                 cnt['sq'], cnt['cq']))
-            elif e[0] == 'reload':
-                gen += 1
-                cnt = dict(asq=0, acq=0, sq=0, cq=0)
-            elif e[0] == 'adb':
-                if e[1]:
-                    tr.write('pci_nvme_mmio_doorbell_sq sqid 0 new_tail 1\n')
-                if e[2]:
-                    tr.write('pci_nvme_mmio_doorbell_cq cqid 0 new_head 1\n')
-                cnt['asq'] += e[1]
-                cnt['acq'] += e[2]
-            elif e[0] == 'mark':
-                cid += 1
-                tr.write('pci_nvme_getfeat cid %d nsid 0x0 fid 0xe sel 0x0 '
-                         'cdw11 0x0\n' % cid)
-            elif e[0] == 'enable':
-                tr.write('pci_nvme_mmio_start_success setting controller '
-                         'enable bit succeeded\n')
-            elif e[0] == 'createsq':
-                tr.write('pci_nvme_create_sq create submission queue, '
-                         'addr=0x1000, sqid=%d, cqid=%d, qsize=1023, '
-                         'qflags=1\n' % (e[1], e[1]))
-            elif e[0] == 'config':
-                tr.write('pci_nvme_dbbuf_config dbs_addr=0x30454000 '
-                         'eis_addr=0x30453000\n')
-            else:
-                for _ in range(e[1]):
-                    tail = (tail + 1) % 1024
-                    tr.write('pci_nvme_mmio_doorbell_sq sqid 1 new_tail %d\n'
-                             % tail)
-                for _ in range(e[2]):
-                    tr.write('pci_nvme_mmio_doorbell_cq cqid 1 new_head %d\n'
-                             % tail)
-                # and one admin command's
-                tr.write('pci_nvme_mmio_doorbell_sq sqid 0 new_tail 1\n')
-                cnt['sq'] += e[1] - (1 if short and e[1] else 0)
-                cnt['cq'] += e[2]
-                cnt['asq'] += 1
-                short = short and not e[1]
+        w = Writer(s, con, tr)
+        for e in events:
+            w.event(e)
     with open(os.path.join(out, 'rc'), 'w') as f:
         f.write('1\n' if s == 'silent-exit' else '0\n')
+    with open(os.path.join(out, 'host-args'), 'w') as f:
+        f.write('\n'.join(args) + '\n')
     return 0
 
 

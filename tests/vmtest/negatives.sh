@@ -4,8 +4,8 @@
 # Show that the vmtest's verdict scripts fail when they should: run them on
 # tampered logs (mklogs.py: one broken thing per scenario) and on logs saved
 # from real failing boots (saved/), and require each to fail with the
-# expected check, while the good scenario passes.  Prints TAP; exit status 1
-# if a verdict was not what it must be.
+# expected checks and no other, while the good scenarios pass.  Prints TAP;
+# exit status 1 if a verdict was not what it must be.
 
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -14,28 +14,47 @@ OUT=${OUT:-$TOP/build/vmtest-negatives}
 GUEST=$TOP/scripts/vmtest-guest.py
 HOST=$TOP/scripts/vmtest-host.py
 rm -rf "$OUT" && mkdir -p "$OUT"
-# The tests whose spans mklogs.py imitates.
-MAIN_TESTS=verify,accounting,reset,wrap,cycle,mmio-only
 
-# scenario  checker  the line that must fail ("" = everything must pass)
+# scenario  checker  the lines that must fail, and no other, separated by
+# " && " ("" = everything must pass).  The other checker must pass.
 EXPECT=(
 	"good			both	"
-	"first-load-no-config	host	host: the first load"
+	"queues1-good		both	"
+	"pagefit-good		both	"
+	"kconfig-good		both	"
+	"first-load-no-config	host	host: the first load && host: controller enables over the whole boot: 158, the guest caused 158; Doorbell Buffer Config: 148, expected 149"
 	"stray-enable		host	host: controller enables over the whole boot"
-	"driver-reset		host	host: reset: 121 controller enables"
-	"reset-no-config	host	host: reset: 120 controller enables and 119 commands"
+	"driver-reset		host	host: controller enables over the whole boot && host: reset: 121 controller enables"
+	"reset-no-config	host	host: reset: 120 controller enables and 119 commands && host: controller enables over the whole boot: 158, the guest caused 158; Doorbell Buffer Config: 148, expected 149"
 	"config-after-queues	host	host: each Doorbell Buffer Config arrived before"
 	"queue-past-page	host	host: no enable with the command created an I/O queue past"
 	"few-resets		host	host: reset: the guest declares 20 resets"
 	"acct-on-mmio		host	host: acct-on: shadow doorbells cut"
 	"mmio-left		host	host: post-reset: shadow doorbells cut"
-	"missing-span		host	host: span cycle of test cycle is missing"
-	"kernel-timeout		guest	guest: no nvme timeout"
-	"bail-out		guest	guest: the kselftest ran to its end"
-	"short-plan		guest	guest: 5 results for a plan of 6"
+	"missing-span		host	host: span cycle of test cycle is missing && host: span post-cycle of test cycle is missing"
+	"missing-ios		host	host: post-reset: no \"# IOS post-reset\" line"
+	"kernel-timeout		guest	guest: no nvme recovery"
+	"kick-in-verify		guest	guest: no nvme recovery (MMIO kick, shadow stall, polled completion, timeout, abort, reset) outside the test that provokes it (1 lines): verify:"
+	"stalls-in-verify	guest	guest: no shadow stall counted outside the stall test (2 \"stalls N\" lines): stalls 1 in verify"
+	"bail-out		guest	guest: the kselftest ran to its end && guest: 2 results for a plan of 9"
+	"short-plan		guest	guest: 8 results for a plan of 9"
 	"silent-exit		guest	guest: exit status 1, yet no result failed"
 	"count-mismatch		host	host: the driver counted exactly the MMIO doorbells QEMU saw"
-	"count-missing		host	host: driver MMIO counts: the guest printed none"
+	"count-missing		host	host: driver MMIO counts: the guest printed none && host: fail: after the rejected command: no driver count"
+	"uncovered-span		host	host: every span had its MMIO doorbells compared with the driver's count: not post-cycle"
+	"zero-doorbells		host	host: fail: after the rejected command the I/O queues stayed on MMIO in fail-io && host: admin: no admin commands or no MMIO doorbell && host: admin: dbbuf=io: the admin queue stayed on MMIO && host: admin: dbbuf=off: the admin queue stayed on MMIO && host: the driver counted exactly the MMIO doorbells QEMU saw && host: no MMIO-only baseline to compare"
+	"zero-baseline		host	host: no MMIO-only baseline to compare acct-on, post-reset, post-cycle"
+	"fail-once		host	host: fail: one Doorbell Buffer Config sent per enable, each rejected: 4 enables, commands sent 1/0/0/0"
+	"fail-io-silent		host	host: fail: after the rejected command the I/O queues stayed on MMIO in fail-io"
+	"admin-on-mmio		host	host: admin: a burst of 61 concurrent admin commands with shadow doorbells: 0 ran before"
+	"admin-off-shadow	host	host: admin: dbbuf=off: the admin queue stayed on MMIO"
+	"admin-io-shadow	host	host: admin: dbbuf=io: the admin queue stayed on MMIO"
+	"wrap-depth		host	host: wrap: nvme.io_queue_depth=32 took effect: the I/O queues of the span's first enable have 1024 entries"
+	"queues1-two		host	host: each of 5 enables created I/O queues 1..1; one created qids [1, 2]"
+	"pagefit-past-page	host	host: no enable with the command created an I/O queue past"
+	"pagefit-few-queues	host	host: pagefit: no enable created an I/O queue that reaches past the shadow doorbell page && host: pagefit: dbbuf=off: polled I/O ran on queues past the page (0 SQ doorbells there)"
+	"pagefit-poll-mmio	host	host: pagefit: polled I/O on the last queues"
+	"kconfig-sent		host	host: CONFIG_NVME_PCI_DBBUF=n: no Doorbell Buffer Config sent (1)"
 )
 
 n=0 bad=0
@@ -49,12 +68,36 @@ verdict() {	# verdict OK DESC
 	fi
 }
 
-# judge NAME CHECKER PATTERN CONSOLE TRACE RC
+# failed_as TAP WANT: TAP's not-ok lines are exactly those WANT names
+# (" && "-separated substrings): each names one, each is named.
+failed_as() {
+	local tap=$1 want=$2 line p hit
+	local -a pats=()
+	while [ -n "$want" ]; do
+		pats+=("${want%% && *}")
+		[ "$want" = "${want#* && }" ] && break
+		want=${want#* && }
+	done
+	for p in "${pats[@]}"; do
+		grep -qF -- "$p" <(grep '^not ok' "$tap") || return 1
+	done
+	while IFS= read -r line; do
+		hit=0
+		for p in "${pats[@]}"; do
+			case $line in *"$p"*) hit=1 ;; esac
+		done
+		[ $hit = 1 ] || return 1
+	done < <(grep '^not ok' "$tap")
+}
+
+# judge NAME CHECKER WANT CONSOLE TRACE RC HOST-ARGS...
 judge() {
-	local name=$1 which=$2 want=$3 d=$OUT/$1 grc=0 hrc=0 ok=1 why
-	"$GUEST" "$4" "$6" > "$d/guest.tap" 2>&1 || grc=$?
-	if [ -n "$5" ]; then
-		"$HOST" "$4" "$5" "$MAIN_TESTS" > "$d/host.tap" 2>&1 || hrc=$?
+	local name=$1 which=$2 want=$3 console=$4 trace=$5 rc=$6 d=$OUT/$1
+	local grc=0 hrc=0 ok=1 why
+	shift 6
+	"$GUEST" "$console" "$rc" > "$d/guest.tap" 2>&1 || grc=$?
+	if [ -n "$trace" ]; then
+		"$HOST" "$console" "$trace" "$@" > "$d/host.tap" 2>&1 || hrc=$?
 	else
 		: > "$d/host.tap"
 	fi
@@ -65,12 +108,12 @@ judge() {
 	guest|host)
 		local rc=$grc other=$hrc
 		[ "$which" = host ] && rc=$hrc other=$grc
-		# It must fail, on the expected line, and for no other reason
-		# than the one the scenario breaks (the other checker passes
-		# unless it reads the same broken thing).
-		[ $rc -eq 1 ] || ok=0
-		grep -qF -- "$want" <(grep '^not ok' "$d/$which.tap") || ok=0
-		why="$which fails: '$want'" ;;
+		# It must fail, on the expected lines and no other, and the
+		# other checker must pass: it fails for the reason the
+		# scenario gives, and for no other.
+		[ $rc -eq 1 ] && [ $other -eq 0 ] || ok=0
+		failed_as "$d/$which.tap" "$want" || ok=0
+		why="$which fails: '$want', and only that" ;;
 	esac
 	[ $ok = 1 ] || { echo "# $name: guest exit $grc, host exit $hrc"; sed 's/^/#   /' "$d/guest.tap" "$d/host.tap" | grep -v '^#   ok' ; }
 	verdict $ok "negative $name: $why"
@@ -80,8 +123,15 @@ for e in "${EXPECT[@]}"; do
 	IFS=$'\t' read -r -a f <<<"$(echo "$e" | tr -s '\t')"
 	name=${f[0]} which=${f[1]} want=${f[2]:-}
 	"$HERE/mklogs.py" "$name" "$OUT/$name" || { verdict 0 "negative $name: mklogs.py failed"; continue; }
-	judge "$name" "$which" "$want" "$OUT/$name/console.log" "$OUT/$name/trace.log" "$(cat "$OUT/$name/rc")"
+	mapfile -t args < "$OUT/$name/host-args"
+	judge "$name" "$which" "$want" "$OUT/$name/console.log" "$OUT/$name/trace.log" "$(cat "$OUT/$name/rc")" "${args[@]}"
 done
+
+# Every scenario mklogs.py knows has its expectation here.
+listed=$(printf '%s\n' "${EXPECT[@]}" | cut -f1 | sort)
+known=$("$HERE/mklogs.py" --list | cut -f1 | sort)
+[ "$listed" = "$known" ]
+verdict $((! $?)) "negatives: every mklogs.py scenario is judged$( [ "$listed" = "$known" ] || echo ": not $(comm -13 <(echo "$listed") <(echo "$known") | tr '\n' ' ')")"
 
 # Saved consoles of real failing boots: name, guest exit status, pattern.
 for f in "$HERE"/saved/*.console.log; do

@@ -21,7 +21,8 @@ base:
 	@scripts/base.sh
 
 ## tree          build/tree-BASE: the base with its patches applied, as git
-##               commits (patches/ for 6.12, patches/6.1/ for 6.1)
+##               commits (patches/ for 7.3, patches/6.12/ and patches/6.1/
+##               for the backports)
 tree:
 	@scripts/series.sh tree
 
@@ -35,7 +36,7 @@ series:
 ##               disagree; both bases unless BASE= is given
 series-check:
 	@if [ -n "$(BASE)" ]; then scripts/series.sh check; else \
-		for b in 6.12 6.1; do BASE=$$b scripts/series.sh check || exit 1; done; fi
+		for b in 7.3 6.12 6.1; do BASE=$$b scripts/series.sh check || exit 1; done; fi
 
 ## modules       build nvme.ko from base + series for the target kernel
 modules:

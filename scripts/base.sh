@@ -75,6 +75,8 @@ case $BASE in
 	SRCPKG=linux-source-6.12
 	ABI_RE='^6\.12\.[0-9]+\+deb[0-9]+-(amd64|cloud-amd64|rt-amd64)$'
 	ABI_EG=6.12.N+debNN-amd64 ;;
+7.3)
+	SRCPKG=linux-source-7.3 ;;
 esac
 
 # Headers of a Debian ABI: installed ones, or else unpacked from the
@@ -138,6 +140,44 @@ if [ "${1:-}" = newest-source ]; then
 	[ -n "$v" ] || die "$SUITE has no $SRCPKG"
 	unpack_subset "$BUILD/base/$v" "$v"
 	echo "$v $BUILD/base/$v/src"
+	exit 0
+fi
+
+# The posting base, 7.3: Debian's headers for it need gcc 14, which Debian
+# 12 lacks, so the kernel is built here from the same source: a debug
+# kernel for the tests (scripts/kernel.sh, on first use by modules.sh or
+# vm.sh; series-check and checkpatch need only the subset).
+if [ "$BASE" = 7.3 ]; then
+	[ -z "${KDIR:-}${KVER:-}${KSRC:-}" ] ||
+		die "BASE=7.3 builds its own kernel from Debian's linux-source-7.3; KDIR=, KVER= and KSRC= are for the 6.12 and 6.1 lines"
+	pick pick 7 source
+	[ "$DEB_SOURCE" = $SRCPKG ] ||
+		say "note: $SUITE now serves $DEB_SOURCE, newer than the series' base $SRCPKG"
+	DEBVER=$(apt-cache "${PAPT_OPTS[@]}" madison $SRCPKG | awk 'NR == 1 {print $3}')
+	[ -n "$DEBVER" ] || die "$SUITE has no $SRCPKG"
+	LINUXVER=${DEBVER%%-*}
+	unpack_subset "$BUILD/base/$DEBVER" "$DEBVER"
+	localver=$(sed -n 's/^CONFIG_LOCALVERSION="\(.*\)"$/\1/p' "$TOP/tests/kernel/debug.config" 2>/dev/null || true)
+	[ -n "$localver" ] || die "tests/kernel/debug.config names no CONFIG_LOCALVERSION: the test kernel's release is unknown"
+	KVER=$LINUXVER$localver
+	cat > "$BASE_ENV.tmp" <<EOT
+# Written by scripts/base.sh
+BASE=$BASE
+SRCPKG=$SRCPKG
+KVER=$KVER
+KDIR=$BUILD/kernel-$DEBVER/obj
+DEBVER=$DEBVER
+LINUXVER=$LINUXVER
+BASE_ID=$DEBVER
+BASE_SRC=$BUILD/base/$DEBVER/src
+IMAGE=$BUILD/base/image-$KVER
+SUITE=$SUITE
+IMAGE_PKGS="built here: $SRCPKG $DEBVER, tests/kernel/debug.config"
+NEWEST_DEBVER=$DEBVER
+KERNEL_BUILD=1
+EOT
+	mv "$BASE_ENV.tmp" "$BASE_ENV"
+	say "base $BASE: Linux $LINUXVER (Debian $DEBVER, $SUITE), source in build/base/$DEBVER/src; the debug kernel $KVER is built on first use"
 	exit 0
 fi
 

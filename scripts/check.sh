@@ -304,13 +304,20 @@ do_docs() {
 	need_pkgs python3-sphinx
 	apply_here || { result "the series applies" 1; return; }
 	rm -rf "$OUT/docs" && mkdir -p "$src"
-	cp "$OUT/series/Documentation/nvme/"*.rst "$src/" 2>/dev/null
+	# The page the series adds, under an index of its own: the base's
+	# other pages link to documents outside this subset.
+	cp "$OUT/series/Documentation/nvme/dbbuf.rst" "$src/" 2>/dev/null
+	printf 'NVMe\n====\n\n.. toctree::\n\n   dbbuf\n' > "$src/index.rst"
 	sphinx-build -q -W --keep-going -C -D master_doc=index \
 		-D project="Linux NVMe" -b html "$src" "$OUT/docs/html" >"$log" 2>&1 &&
 		[ -s "$OUT/docs/html/dbbuf.html" ]
-	result "docs: Documentation/nvme renders with Sphinx, no warnings" $? "$log"
-	grep -qx '   nvme/index' "$OUT/series/Documentation/subsystem-apis.rst"
-	result "docs: Documentation/subsystem-apis.rst lists nvme/index in a toctree" $?
+	result "docs: Documentation/nvme/dbbuf.rst renders with Sphinx, no warnings" $? "$log"
+	# Linked in: nvme/index lists it, and subsystem-apis.rst lists
+	# nvme/index exactly once (7.3 has both already; 'git am -3' of a
+	# patch that adds them again duplicates the entry silently).
+	[ "$(grep -cx '   nvme/index' "$OUT/series/Documentation/subsystem-apis.rst")" = 1 ] &&
+		[ "$(grep -cx '   dbbuf' "$OUT/series/Documentation/nvme/index.rst")" = 1 ]
+	result "docs: subsystem-apis.rst lists nvme/index once, and nvme/index lists dbbuf once" $?
 	# A broken page fails: an inline literal left open.
 	cp -r "$src" "$OUT/docs/tampered"
 	printf '\nThis ``literal is never closed.\n' >>"$OUT/docs/tampered/dbbuf.rst"

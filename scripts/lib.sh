@@ -111,13 +111,32 @@ need_pkgs() {
 		die "could not install: ${missing[*]} (apt-get install failed, see above)"; }
 }
 
-# The base the series is for: 6.12, the primary one (patches/), or 6.1, the
-# backport (patches/6.1/).  BASE=6.12|6.1 chooses; by default, the running
-# kernel's line when it is a Debian kernel with its headers installed, as
-# DKMS would build for it, and 6.12 otherwise.  Sets PATCHES (the series),
+# The base the series is for: 7.3, the posting base (patches/), or one of
+# the backports, 6.12 (patches/6.12/) and 6.1 (patches/6.1/).
+# BASE=7.3|6.12|6.1 chooses; by default, the running kernel's line when it
+# is a Debian 6.12 or 6.1 kernel with its headers installed, as DKMS would
+# build for it, and 6.12 otherwise: Debian's 6.12 image boots at once,
+# where 7.3 first builds its debug kernel.  Sets PATCHES (the series),
 # TREE (build/tree-BASE, the series as git commits) and BASE_ENV (what
 # scripts/base.sh found, build/base-BASE.env).
-BASES=(6.12 6.1)
+# What the series and the checks need from the base's source (scripts/base.sh
+# unpacks it): nothing else is kept.
+BASE_SUBSET_ALL=(
+	drivers/nvme/host
+	include/linux/nvme.h
+	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+	scripts/kernel-doc scripts/coccicheck scripts/coccinelle
+	tools/testing/selftests/Makefile tools/testing/selftests/lib.mk
+	tools/testing/selftests/kselftest.h
+	tools/testing/selftests/kselftest_harness.h
+	tools/testing/selftests/kselftest
+	Documentation/process Documentation/index.rst
+	Documentation/subsystem-apis.rst
+)
+# 7.3 has a Documentation/nvme of its own, which the series adds a page to
+# (pick_base sets BASE_SUBSET for the base).
+
+BASES=(7.3 6.12 6.1)
 pick_base() {
 	local run
 	if [ -z "${BASE:-}" ] && [ -n "${KVER:-}" ]; then
@@ -132,18 +151,18 @@ pick_base() {
 		if [[ $run =~ ^6\.1\.0-[0-9]+-(amd64|cloud-amd64|rt-amd64)$ ]] &&
 		   [ -f "/lib/modules/$run/build/Makefile" ]; then
 			BASE=6.1
-		elif [[ $run =~ ^6\.12\.[0-9]+\+deb[0-9]+-(amd64|cloud-amd64|rt-amd64)$ ]] &&
-		   [ -f "/lib/modules/$run/build/Makefile" ]; then
-			BASE=6.12
 		else
 			BASE=6.12
 		fi
 	fi
 	case $BASE in
-	6.12) PATCHES=$TOP/patches ;;
+	7.3) PATCHES=$TOP/patches ;;
+	6.12) PATCHES=$TOP/patches/6.12 ;;
 	6.1) PATCHES=$TOP/patches/6.1 ;;
-	*) die "BASE=$BASE: the series has a base 6.12 (the primary one) and a base 6.1 (the backport)" ;;
+	*) die "BASE=$BASE: the series has the posting base 7.3 and the backports 6.12 and 6.1" ;;
 	esac
+	BASE_SUBSET=("${BASE_SUBSET_ALL[@]}")
+	[ "$BASE" != 7.3 ] || BASE_SUBSET+=(Documentation/nvme)
 	TREE=$BUILD/tree-$BASE
 	BASE_ENV=$BUILD/base-$BASE.env
 	export BASE
@@ -151,20 +170,6 @@ pick_base() {
 pick_base
 
 # Load the target chosen by scripts/base.sh for $BASE.
-# What the series and the checks need from the base's source (scripts/base.sh
-# unpacks it): nothing else is kept.
-BASE_SUBSET=(
-	drivers/nvme/host
-	include/linux/nvme.h
-	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
-	scripts/kernel-doc scripts/coccicheck scripts/coccinelle
-	tools/testing/selftests/Makefile tools/testing/selftests/lib.mk
-	tools/testing/selftests/kselftest.h
-	tools/testing/selftests/kselftest_harness.h
-	tools/testing/selftests/kselftest
-	Documentation/process Documentation/index.rst
-	Documentation/subsystem-apis.rst
-)
 
 load_base() {
 	[ -f "$BASE_ENV" ] || "$TOP/scripts/base.sh"

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The series workflow, per base (BASE=6.12|6.1, see lib.sh).  The base's
-# patches (patches/ for 6.12, patches/6.1/ for the backport) are the source
-# of truth; build/tree-<BASE> is a git repository at the base with the
-# series applied as commits, for editing.
+# The series workflow, per base (BASE=7.3|6.12|6.1, see lib.sh).  The
+# base's patches (patches/ for 7.3, patches/6.12/ and patches/6.1/ for the
+# backports) are the source of truth; build/tree-<BASE> is a git
+# repository at the base with the series applied as commits, for editing.
 #
 #   series.sh tree     (re)create the tree from base + patches
 #   series.sh export   format-patch the tree back into its patches, refresh
@@ -26,7 +26,7 @@ P=${PATCHES#$TOP/}
 T=${TREE#$TOP/}
 # Files the series adds that the repository also carries, as exported views.
 VIEWS=(drivers/nvme/host/dbbuf.c drivers/nvme/host/dbbuf.h
-       Documentation/nvme tools/testing/selftests/nvme-dbbuf)
+       Documentation/nvme/dbbuf.rst tools/testing/selftests/nvme-dbbuf)
 COVER=0000-cover-letter.patch
 
 # A fixed identity and date make the base commit, and so the series'

@@ -7,7 +7,12 @@ usage: run-table.py LABEL CONSOLE TRACE [LABEL CONSOLE TRACE...]
 Per boot: the dbbuf state the guest read in sysfs, the Doorbell Buffer
 Config commands QEMU received, the fio job's IOPS, the MMIO doorbells on
 the I/O queues as QEMU trapped them and as the driver counted them
-(debugfs), per I/O, and, against the last column, how many fewer.
+(debugfs), per I/O, and, against the last column, how many fewer.  Then
+what was compared: for each boot with the driver's counters, its count
+against QEMU's over the fio job, and its shadow stalls (debugfs "stalls
+N"), which must be 0; a boot without counters (Debian's stock nvme.ko) is
+named as not compared.  Exit status 1 if a count differs, a stall was
+counted, or a boot with counters has no fio report to compare.
 """
 import os
 import re
@@ -26,12 +31,17 @@ def boot(console, trace):
         sys.exit('run-table.py: %d marks on the console, %d in %s'
                  % (len(marks), seen, trace))
     drv = doorbells.parse_counts(console)
-    state = '?'
+    state, stalls = '?', None
     for line in open(console, errors='replace'):
         m = re.match(r'^DBBUF-STATE (.*)$', line.rstrip())
         if m:
             state = m.group(1)
-    r = {'state': state, 'config': sum(c['config'] for c in counts)}
+        m = re.match(r'^stalls (\d+)$', line.rstrip())
+        if m:
+            stalls = int(m.group(1))
+    r = {'state': state, 'config': sum(c['config'] for c in counts),
+         'stalls': stalls,
+         'counters': any(pre or post for pre, post in drv)}
     if JOB not in jobs:
         return r
     b, e = marks.index(JOB + '-begin'), marks.index(JOB + '-end')
@@ -92,11 +102,34 @@ def main():
     for name, vals in rows:
         print('  %-*s  %s' % (w0, name, '  '.join(
             '%-*s' % (w, v) for w, v in zip(ws, vals))))
-    agree = all(b.get('dsq') is None or (b['dsq'], b['dcq']) ==
-                (b['sq'], b['cq']) for b in boots)
-    print('  the driver counted %s the MMIO doorbells QEMU trapped'
-          % ('exactly' if agree else 'NOT'))
-    return 0 if agree else 1
+    ok = True
+    for label, b in zip(labels, boots):
+        ok &= compared(label, b)
+    return 0 if ok else 1
+
+
+def compared(label, b):
+    """Say what was compared for boot LABEL, B; False if it failed."""
+    if not b['counters']:
+        print('  %s: the driver\'s count not compared: no counters '
+              '(no /sys/kernel/debug/nvme_dbbuf)' % label)
+        return True
+    if b.get('dsq') is None:
+        print('  %s: NOT compared: the driver has counters, but no %s fio '
+              'report or no counts around it' % (label, JOB))
+        return False
+    same = (b['dsq'], b['dcq']) == (b['sq'], b['cq'])
+    print('  %s: the driver counted %s the %d + %d SQ + CQ MMIO doorbells '
+          'QEMU trapped during fio (driver: %d + %d)'
+          % (label, 'exactly' if same else 'NOT', b['sq'], b['cq'],
+             b['dsq'], b['dcq']))
+    if b['stalls'] is None:
+        print('  %s: no "stalls N" line: shadow stalls not read' % label)
+        return False
+    print('  %s: %d shadow stalls%s' % (label, b['stalls'],
+                                        '' if not b['stalls'] else
+                                        ': doorbells were lost'))
+    return same and not b['stalls']
 
 
 if __name__ == '__main__':

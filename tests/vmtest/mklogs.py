@@ -22,6 +22,8 @@ usage: mklogs.py SCENARIO OUTDIR   (writes OUTDIR/console.log, trace.log,
                                     OUTDIR/host-args, vmtest-host.py's
                                     arguments after the two logs)
        mklogs.py --list
+       mklogs.py run-SCENARIO OUTDIR   (a make run boot, for run-table.py)
+       mklogs.py --list-run
 """
 import os
 import sys
@@ -472,7 +474,57 @@ class Writer:
             self.io_doorbells(e[1], e[2], e[3])
 
 
+# make run's boots (scripts/guest/demo.sh), for scripts/run-table.py.
+RUN_SCENARIOS = {
+    'run-good': 'our driver, counts equal, no stall',
+    'run-stock': "Debian's stock driver: no counters",
+    'run-mismatch': "the driver's count one short of QEMU's",
+    'run-stall': 'the driver counted a shadow stall',
+    'run-no-fio': 'our driver, with counters, but no fio report',
+}
+
+
+def run_boot(s, out):
+    """One demo.sh boot: console.log and trace.log in OUT."""
+    ours = s != 'run-stock'
+    drv = (3 - (s == 'run-mismatch'), 2)
+
+    def count(when, gen, asq, sq, cq):
+        return 'MMIO-COUNT %s %s' % (when, '%d %d %d %d %d' % (
+            gen, asq, asq, sq, cq) if ours else 'none')
+
+    con = ['DBBUF-STATE ' + ('active armed=2 admin=1 beyond=0' if ours
+                             else 'n/a (no dbbuf attribute)'),
+           count('pre', 1, 10, 0, 0), 'MARK randread-begin',
+           count('post', 1, 11, 0, 0), count('pre', 1, 11, drv[0], drv[1]),
+           'MARK randread-end',
+           count('post', 1, 12, drv[0], drv[1])]
+    if s != 'run-no-fio':
+        con += ['FIO-JSON-BEGIN randread',
+                '{"jobs": [{"read": {"total_ios": 100, "iops": 1000}, '
+                '"write": {"total_ios": 0, "iops": 0}}]}',
+                'FIO-JSON-END randread']
+    if ours:
+        con.append('stalls %d' % (s == 'run-stall'))
+    tr = ['pci_nvme_getfeat cid 1 nsid 0x0 fid 0xe sel 0x0 cdw11 0x0']
+    tr += ['pci_nvme_mmio_doorbell_sq sqid 1 new_tail %d' % i
+           for i in (1, 2, 3)]
+    tr += ['pci_nvme_mmio_doorbell_cq cqid 1 new_head %d' % i for i in (1, 2)]
+    tr.append('pci_nvme_getfeat cid 2 nsid 0x0 fid 0xe sel 0x0 cdw11 0x0')
+    os.makedirs(out, exist_ok=True)
+    for name, lines in (('console.log', con), ('trace.log', tr)):
+        with open(os.path.join(out, name), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+    return 0
+
+
 def main():
+    if sys.argv[1:] == ['--list-run']:
+        for k, v in RUN_SCENARIOS.items():
+            print('%s\t%s' % (k, v))
+        return 0
+    if len(sys.argv) == 3 and sys.argv[1] in RUN_SCENARIOS:
+        return run_boot(sys.argv[1], sys.argv[2])
     if sys.argv[1:] == ['--list']:
         for k, v in SCENARIOS.items():
             print('%s\t%s' % (k, v))

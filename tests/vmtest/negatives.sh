@@ -133,6 +133,32 @@ known=$("$HERE/mklogs.py" --list | cut -f1 | sort)
 [ "$listed" = "$known" ]
 verdict $((! $?)) "negatives: every mklogs.py scenario is judged$( [ "$listed" = "$known" ] || echo ": not $(comm -13 <(echo "$listed") <(echo "$known") | tr '\n' ' ')")"
 
+# make run's table (scripts/run-table.py): it says what it compared, and
+# fails on a difference, a stall or a boot with counters but nothing to
+# compare.  scenario  exit status  a line it must print
+RUN_EXPECT=(
+	"run-good	0	run-good: the driver counted exactly the 3 + 2 SQ + CQ MMIO doorbells"
+	"run-stock	0	run-stock: the driver's count not compared: no counters"
+	"run-mismatch	1	run-mismatch: the driver counted NOT the 3 + 2"
+	"run-stall	1	run-stall: 1 shadow stalls: doorbells were lost"
+	"run-no-fio	1	run-no-fio: NOT compared: the driver has counters, but no randread"
+)
+for e in "${RUN_EXPECT[@]}"; do
+	IFS=$'\t' read -r name want line <<<"$e"
+	d=$OUT/$name
+	"$HERE/mklogs.py" "$name" "$d" || { verdict 0 "run-table $name: mklogs.py failed"; continue; }
+	rc=0
+	"$TOP/scripts/run-table.py" "$name" "$d/console.log" "$d/trace.log" > "$d/table" 2>&1 || rc=$?
+	ok=1
+	[ $rc -eq "$want" ] && grep -qF -- "$line" "$d/table" || ok=0
+	[ $ok = 1 ] || sed 's/^/#   /' "$d/table"
+	verdict $ok "run-table $name: exit $want, '$line'"
+done
+listed=$(printf '%s\n' "${RUN_EXPECT[@]}" | cut -f1 | sort)
+known=$("$HERE/mklogs.py" --list-run | cut -f1 | sort)
+[ "$listed" = "$known" ]
+verdict $((! $?)) "negatives: every mklogs.py make run scenario is judged"
+
 # Saved consoles of real failing boots: name, guest exit status, pattern.
 for f in "$HERE"/saved/*.console.log; do
 	[ -e "$f" ] || continue

@@ -9,7 +9,7 @@ SHELL := /bin/bash
 export BASE KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME ACCEL VMTEST VMTEST_TESTS REROLL
 
 .PHONY: all help base tree series series-check modules run check \
-	checkpatch build-series sparse kernel-doc coccicheck docs vmtest vmtest-negatives model-test microbench bench dkms-install dkms-remove clean distclean
+	checkpatch build-series sparse kernel-doc coccicheck docs vmtest debug vmtest-negatives model-test microbench bench dkms-install dkms-remove clean distclean
 
 all: modules
 
@@ -92,6 +92,12 @@ model-test:
 microbench:
 	@. scripts/lib.sh && need_pkgs gcc make libc6-dev
 	@$(MAKE) -s -C tests/model microbench
+
+## debug         the 7.3 debug kernel's detectors: test-only mutants
+##               (tests/debug/mutants) must trip lockdep, KASAN, DMA-API
+##               debugging and kmemleak; the series, over 50 reloads, none
+debug:
+	@BASE=7.3 tests/debug/run.sh
 
 ## vmtest-negatives  the vmtest's verdicts on tampered and saved logs
 vmtest-negatives:

@@ -7,7 +7,8 @@
 #
 #   check.sh [STEP...]   steps: series-check checkpatch build-series sparse
 #                        kernel-doc coccicheck docs model microbench
-#                        archive negatives vmtest (default: all)
+#                        archive negatives vmtest debug (default: all;
+#                        debug runs on 7.3 only)
 #
 # The steps that depend on the base (series-check, checkpatch,
 # build-series, sparse, kernel-doc, coccicheck, docs, vmtest) run for 6.12
@@ -344,6 +345,25 @@ do_vmtest() {
 	[ $rc -eq 0 ] || result "vmtest: the runner finished (exit $rc)" 1 "$log"
 }
 
+# The debug kernel's detectors (7.3): each test-only mutant in tests/debug
+# must trip its detector, and the series none over 50 reloads.
+do_debug() {
+	local log=$OUT/debug.log line
+	[ "$BASE" = 7.3 ] || return 0
+	apply_here || { result "the series applies" 1; return; }
+	say "debug: lockdep, KASAN, DMA-API and kmemleak on mutants and on the series (about 10 min under TCG)"
+	SRC_TREE=$OUT/series "$TOP/tests/debug/run.sh" >"$log" 2>&1
+	local rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) result "${line#ok [0-9]* }" 0 ;;
+		"not ok "*) result "${line#not ok [0-9]* }" 1 "$log" ;;
+		esac
+	done < <(grep -E '^(not )?ok ' "$log")
+	[ $rc -eq 0 ] || grep -q '^not ok ' "$log" ||
+		result "debug: the runner finished (exit $rc)" 1 "$log"
+}
+
 # The vmtest's verdict scripts, on tampered and saved logs: each broken
 # boot must fail, on the check that matters.
 do_negatives() {
@@ -394,10 +414,10 @@ do_microbench() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse kernel-doc coccicheck docs model microbench archive negatives vmtest)
+[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse kernel-doc coccicheck docs model microbench archive negatives vmtest debug)
 for s in "${steps[@]}"; do
 	case $s in
-	series-check|checkpatch|build-series|sparse|kernel-doc|coccicheck|docs|model|microbench|archive|negatives|vmtest) ;;
+	series-check|checkpatch|build-series|sparse|kernel-doc|coccicheck|docs|model|microbench|archive|negatives|vmtest|debug) ;;
 	*) die "unknown check step: $s" ;;
 	esac
 done
@@ -423,6 +443,7 @@ for b in "${bases[@]}"; do
 		coccicheck) do_coccicheck ;;
 		docs) do_docs ;;
 		vmtest) do_vmtest ;;
+		debug) do_debug ;;
 		esac
 	done
 	if [ -f "$BASE_ENV" ]; then

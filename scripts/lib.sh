@@ -172,6 +172,7 @@ pick_base
 # Load the target chosen by scripts/base.sh for $BASE.
 
 load_base() {
+	KERNEL_BUILD= IMAGE_PKGS= NEWEST_DEBVER= SUITE=
 	[ -f "$BASE_ENV" ] || "$TOP/scripts/base.sh"
 	# shellcheck disable=SC1090
 	. "$BASE_ENV"
@@ -181,6 +182,18 @@ load_base() {
 		# shellcheck disable=SC1090
 		. "$BASE_ENV"
 	fi
+}
+
+# The kernel a base builds itself (7.3's debug kernel): build it, or find
+# it up to date (scripts/kernel.sh keeps it in build/).  Needs load_base.
+need_kernel() {
+	[ -n "${KERNEL_BUILD:-}" ] || return 0
+	if [ ! -f "$IMAGE/boot/vmlinuz-$KVER" ] || [ ! -f "$KDIR/Module.symvers" ] ||
+	   [ "$TOP/tests/kernel/debug.config" -nt "$IMAGE/boot/vmlinuz-$KVER" ]; then
+		"$TOP/scripts/kernel.sh" >&2 || die "the $BASE test kernel did not build"
+	fi
+	[ -f "$IMAGE/boot/vmlinuz-$KVER" ] && [ -f "$KDIR/Module.symvers" ] ||
+		die "scripts/kernel.sh left no $KVER in ${IMAGE#$TOP/} and ${KDIR#$TOP/}"
 }
 
 # Choose QEMU's accelerator once per machine; sets ACCEL (kvm|tcg),

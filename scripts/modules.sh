@@ -13,6 +13,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 load_base
+need_kernel
 need_pkgs make gcc rsync kmod
 # Kernels with BTF for modules (6.12's) run pahole on every module built.
 if grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$KDIR/.config" 2>/dev/null; then

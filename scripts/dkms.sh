@@ -32,14 +32,30 @@ install)
 		cat "/var/lib/dkms/$name/$version/build/make.log" >&2 2>/dev/null
 		die "the DKMS build failed"
 	}
-	dkms install -m "$name" -v "$version" -k "$kver"
+	dkms install -m "$name" -v "$version" -k "$kver" ||
+		die "dkms install failed: the stock nvme.ko of $kver stays in place"
 	dkms status -m "$name"
+	# DKMS can end without an error and still leave the stock module in
+	# place (a version it ranks equal or higher): check what modprobe
+	# would load.
+	path=$(modinfo -k "$kver" -n nvme 2>/dev/null || true)
+	ver=$(modinfo -k "$kver" -F version nvme 2>/dev/null || true)
+	case $path:$ver in
+	*/updates/dkms/*:*+dbbuf) say "installed: $path (version $ver) is what 'modprobe nvme' loads on $kver" ;;
+	*) die "DKMS did not install nvme-dbbuf over the stock driver: 'modprobe nvme' on $kver would load ${path:-nothing} (version ${ver:-none})" ;;
+	esac
 	;;
 remove)
 	for v in $(dkms status -m "$name" | sed -n "s|^$name/\([^,:]*\).*|\1|p" | sort -u); do
 		dkms remove -m "$name" -v "$v" --all
 		rm -rf "/usr/src/$name-$v"
 	done
+	path=$(modinfo -k "$kver" -n nvme 2>/dev/null || true)
+	case $path in
+	*/updates/dkms/*) die "nvme on $kver still resolves to $path after dkms remove" ;;
+	'') say "removed; $kver has no nvme module installed" ;;
+	*) say "removed: 'modprobe nvme' on $kver loads the stock $path again" ;;
+	esac
 	;;
 *) die "usage: $0 install|remove" ;;
 esac

@@ -12,18 +12,42 @@ Two reports cannot be settled here and are checked another way:
 - GIT_COMMIT_ID on the line that stable-kernel-rules.rst prescribes for a
   backport ("[ Upstream commit <40 hex> ]" or "commit <40 hex> upstream."),
   whose form checkpatch does not know.  Any other GIT_COMMIT_ID counts.
-Also FILE_PATH_CHANGES (new files: "does MAINTAINERS need updating?"):
-drivers/nvme/host/, Documentation/nvme/ (NVM EXPRESS DRIVER, in 6.12) and
-tools/testing/selftests/ (KERNEL SELFTEST FRAMEWORK) are covered by
-existing entries.
+Also FILE_PATH_CHANGES (new files: "does MAINTAINERS need updating?"),
+which checkpatch reports once per patch, naming no file: it is skipped
+only when every file the patch adds, deletes or renames lies under
+drivers/nvme/host/, Documentation/nvme/ (NVM EXPRESS DRIVER, in 6.12) or
+tools/testing/selftests/ (KERNEL SELFTEST FRAMEWORK), which existing
+entries cover; otherwise it counts, with the files named.
 
 usage: checkpatch-filter.py CHECKPATCH_LOG PATCH KNOWN_COMMITS
 """
 import re
 import sys
 
+COVERED = ('drivers/nvme/host/', 'Documentation/nvme/',
+           'tools/testing/selftests/')
 STABLE = re.compile(r'^(\[ Upstream commit [0-9a-f]{40} \]|'
                     r'commit [0-9a-f]{40} upstream\.)$')
+
+
+def path_changes(patch):
+    """The files PATCH adds, deletes or renames."""
+    out, cur = [], None
+    for line in open(patch, errors='replace'):
+        m = re.match(r'^diff --git a/(\S+) b/(\S+)$', line)
+        if m:
+            cur = m.group(2)
+        elif re.match(r'^(new|deleted) file mode ', line) and cur:
+            out.append(cur)
+        m = re.match(r'^rename (?:from|to) (\S+)$', line)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def uncovered_paths(patch):
+    """The files PATCH adds, deletes or renames outside COVERED."""
+    return [p for p in path_changes(patch) if not p.startswith(COVERED)]
 
 
 def main():
@@ -43,6 +67,10 @@ def main():
         ctx = [l[1:] for l in b.split('\n') if l.startswith('+')] or \
               [l for l in b.split('\n')[2:] if l]
         if kind == 'FILE_PATH_CHANGES':
+            outside = uncovered_paths(patch)
+            if outside:
+                bad.append(b.strip() + '\n(not covered by an existing '
+                           'MAINTAINERS entry: %s)' % ', '.join(outside))
             continue
         if kind == 'GIT_COMMIT_ID' and ctx and STABLE.match(ctx[-1].strip()):
             cid = re.search(r'[0-9a-f]{40}', ctx[-1]).group(0)

@@ -84,6 +84,17 @@ boot() {
 	echo "# $name: the console's verdict"
 	"$TOP/scripts/vmtest-guest.py" "$log" "$rc" > "$OUT/$name-guest.tap" 2>&1
 	verdict $? "$OUT/$name-guest.tap" "the console's verdict"
+	# The kernel's own reports: on the 7.3 debug kernel lockdep, KASAN,
+	# DMA-API debugging and kmemleak; on every kernel BUG and WARN.
+	echo "# $name: the kernel's own reports"
+	if "$TOP/scripts/kernel-reports.py" "$log" > "$OUT/$name-reports.txt" 2>&1; then
+		echo "ok - $name: kernel: no lockdep, KASAN, DMA-API, kmemleak, BUG or WARN report, nor sleeping in atomic context"
+		pass=$((pass + 1))
+	else
+		sed 's/^/# /' "$OUT/$name-reports.txt" | head -n 10
+		echo "not ok - $name: kernel: $(wc -l < "$OUT/$name-reports.txt") report(s), the first: $(head -n1 "$OUT/$name-reports.txt" | cut -c1-120)"
+		fail=$((fail + 1))
+	fi
 	echo "# $name: host-side checks from QEMU's trace"
 	"$TOP/scripts/vmtest-host.py" "$log" "$OUT/$name-trace.log" "$tests" \
 		${HOST_ARGS:-} > "$OUT/$name-host.tap" 2>&1
@@ -108,6 +119,9 @@ verdict() {
 	fi
 }
 
+# The 7.3 debug kernel (KASAN, lockdep, kmemleak) runs about 3x slower.
+slow=1
+[ "$BASE" != 7.3 ] || slow=3
 case ${VMTEST:-} in
 "") boots="main queues1 manyq kconfig-off" ;;
 quick|main) boots=main ;;
@@ -119,14 +133,14 @@ for b in $boots; do
 	main)
 		say "vmtest: main boot, tmpfs-backed drive (about 4 min under TCG)"
 		boot main "${VMTEST_TESTS:-verify,accounting,fail,stall,admin,reset,wrap,cycle,mmio-only}" \
-			--drive file --size 512M --timeout 1500 ;;
+			--drive file --size 512M --timeout $((1500 * slow)) ;;
 	queues1)
 		# Two CPUs sharing one I/O queue pair.  (QEMU 7.2 has no mqes
 		# property; the wrap test shrinks the queues from the driver
 		# side.)
 		say "vmtest: one I/O queue pair for 2 CPUs"
 		HOST_ARGS="--io-queues 1" boot queues1 verify,accounting,wrap --drive file --size 256M \
-			--queues 1 --timeout 900 ;;
+			--queues 1 --timeout $((900 * slow)) ;;
 	manyq)
 		# More I/O queues than one shadow doorbell page holds: 520
 		# possible CPUs, each with an interrupt-driven queue, then the
@@ -142,11 +156,11 @@ for b in $boots; do
 		fi
 		say "vmtest: 528 I/O queues, more than the shadow doorbell page holds"
 		boot manyq pagefit --drive file --size 256M --queues 600 \
-			--msix 600 --append possible_cpus=520 --timeout 600 ;;
+			--msix 600 --append possible_cpus=520 --timeout $((600 * slow)) ;;
 	kconfig-off)
 		say "vmtest: nvme.ko built with CONFIG_NVME_PCI_DBBUF=n"
 		BOOT_MODULE=$OUT/module-off/nvme.ko boot kconfig-off \
-			kconfig-off --drive file --size 256M --timeout 600 ;;
+			kconfig-off --drive file --size 256M --timeout $((600 * slow)) ;;
 	esac
 done
 echo "$pass passed, $fail failed, $skip skipped"

@@ -185,5 +185,34 @@ for f in "$HERE"/saved/*.console.log; do
 	judge "$name" guest "$want" "$f" "" "$rc"
 done
 
+# scripts/kernel-reports.py: each detector's report shape is found and
+# named, a clean console has none, and --expect wants its own class.
+REPORTS=$TOP/scripts/kernel-reports.py
+kr=$OUT/kernel-reports
+mkdir -p "$kr"
+printf '[    1.000000] nvme nvme0: pci function 0000:00:03.0\n# kernel log: <3> BUG: KASAN: echoed by the kselftest\nGUEST-EXIT 0\n' > "$kr/clean.log"
+"$REPORTS" "$kr/clean.log" > "$kr/clean.out" 2>&1
+verdict "$([ $? -eq 0 ] && [ ! -s "$kr/clean.out" ] && echo 1)" "negative kernel-reports: a clean console has no report"
+while IFS='|' read -r cls line; do
+	printf '[    2.000000] nvme nvme0: 2/0/0 default/read/poll queues\n[    3.100000] %s\n' "$line" > "$kr/$cls.log"
+	"$REPORTS" "$kr/$cls.log" > "$kr/$cls.out" 2>&1
+	rc=$?
+	"$REPORTS" "$kr/$cls.log" --expect "$cls" >/dev/null 2>&1
+	erc=$?
+	other=kasan; [ "$cls" != kasan ] || other=lockdep
+	"$REPORTS" "$kr/$cls.log" --expect "$other" >/dev/null 2>&1
+	orc=$?
+	verdict "$([ $rc -eq 1 ] && [ $erc -eq 0 ] && [ $orc -eq 1 ] && grep -q "^$cls: " "$kr/$cls.out" && echo 1)" \
+		"negative kernel-reports: $cls: found, named, and not another class"
+done <<'EOT'
+lockdep|WARNING: possible recursive locking detected
+atomic-sleep|BUG: sleeping function called from invalid context at kernel/locking/mutex.c:580
+kasan|BUG: KASAN: slab-out-of-bounds in nvme_dbbuf_disarm+0x5c/0x90 [nvme]
+dma-api|DMA-API: pci 0000:00:03.0: device driver has pending DMA allocations while released from device [count=1]
+kmemleak|kmemleak: 1 new suspected memory leaks (see /sys/kernel/debug/kmemleak)
+bug|BUG: kernel NULL pointer dereference, address: 0000000000000008
+warn|WARNING: CPU: 1 PID: 95 at drivers/nvme/host/pci.c:468 nvme_dbbuf_set+0x3e/0x60 [nvme]
+EOT
+
 echo "$((n - bad)) passed, $bad failed"
 [ $bad -eq 0 ]

@@ -181,6 +181,7 @@ static int driver_gen;
 /* The MMIO doorbells the driver counted: admin SQ, CQ; I/O SQs, CQs. */
 struct mmio_count {
 	unsigned long long asq, acq, sq, cq;
+	unsigned long long ssq, scq;	/* I/O queue updates EventIdx suppressed */
 	unsigned int stalls;	/* shadow stalls the driver recovered */
 };
 
@@ -212,6 +213,8 @@ static bool read_mmio_count(struct mmio_count *c)
 		if (qid) {
 			c->sq += v[1];
 			c->cq += v[4];
+			c->ssq += v[2];
+			c->scq += v[5];
 		} else {
 			c->asq = v[1];
 			c->acq = v[4];
@@ -223,8 +226,10 @@ static bool read_mmio_count(struct mmio_count *c)
 
 /*
  * Wait up to 2 s for the driver's counters to stay put for @quiet_ms,
- * then print them for the host: "# MMIO-COUNT @when gen asq acq sq cq",
- * or "none" without counters.
+ * then print them for the host: "# MMIO-COUNT @when gen asq acq sq cq ssq
+ * scq" (the MMIO doorbells of the admin queue, SQ and CQ, those of the I/O
+ * queues, and the I/O queue updates EventIdx suppressed), or "none"
+ * without counters.
  */
 static void print_mmio_count(const char *when, int quiet_ms)
 {
@@ -242,8 +247,8 @@ static void print_mmio_count(const char *when, int quiet_ms)
 		still = memcmp(&a, &b, sizeof(a)) ? 0 : still + 20;
 		a = b;
 	}
-	ksft_print_msg("MMIO-COUNT %s %d %llu %llu %llu %llu\n", when,
-		       driver_gen, a.asq, a.acq, a.sq, a.cq);
+	ksft_print_msg("MMIO-COUNT %s %d %llu %llu %llu %llu %llu %llu\n",
+		       when, driver_gen, a.asq, a.acq, a.sq, a.cq, a.ssq, a.scq);
 	/* Any stall outside the stall test is a lost doorbell recovered. */
 	ksft_print_msg("stalls %u\n", a.stalls);
 }

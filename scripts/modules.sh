@@ -15,6 +15,17 @@ set -euo pipefail
 load_base
 need_kernel
 need_pkgs make gcc rsync kmod
+# The compiler the kernel was built with, which its Makefile names: Debian
+# 12's kernels use x86_64-linux-gnu-gcc-12, which a Debian 13 host installs
+# from its gcc-12 package.
+cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$KDIR/.config" 2>/dev/null || true)
+if [ -n "$cc" ] && ! command -v "$cc" >/dev/null; then
+	case $cc in
+	*-gcc-[0-9]*) need_pkgs "gcc-${cc##*-}" ;;
+	esac
+	command -v "$cc" >/dev/null ||
+		die "the kernel at $KDIR was built with $cc, which this host lacks"
+fi
 # Kernels with BTF for modules (6.12's) run pahole on every module built.
 if grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$KDIR/.config" 2>/dev/null; then
 	need_pkgs dwarves

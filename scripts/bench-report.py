@@ -62,6 +62,18 @@ METRICS = [('iops', 'IOPS', True), ('mmio', 'MMIO/IO', False)]
 RESOLUTION = math.log(1.005)
 
 
+# The run's data goes through three stages, each in its own part of this
+# file: load (parse_args, load_run, load_boot: the raw data, and the
+# problems and notes each boot shows), aggregate (analyse: the accelerator
+# check, the per-job cells, noise floors, verdicts, the INVALID line and
+# the summary's figures, into one dict, the run) and render (the tables
+# and texts made from the run, bench.md, bench.csv, the chart and the
+# terminal).  Rendering computes no figure and judges nothing.
+
+
+# --- load --------------------------------------------------------------------
+
+
 def die(msg, code=1):
     sys.stderr.write('bench-report.py: error: %s\n' % msg)
     sys.exit(code)
@@ -85,6 +97,55 @@ def first(*paths):
     return None
 
 
+def parse_args(argv):
+    """RAW_DIR, the output directory and whether to plot, from ARGV; None
+    for --help."""
+    args = [a for a in argv[1:] if not a.startswith('--')]
+    out = None
+    if '--out' in argv:
+        i = argv.index('--out')
+        out = argv[i + 1]
+        args = [a for a in args if a != out]
+    if '-h' in argv or '--help' in argv:
+        return None
+    raw = args[0] if args else os.path.join(HERE, '..', 'build', 'bench', 'raw')
+    raw = os.path.abspath(raw)
+    out = os.path.abspath(out or os.path.dirname(raw))
+    return raw, out, '--no-plot' not in argv
+
+
+def read_jobs(raw):
+    """The jobs of RAW/bench-jobs, in order, and {job: (drive, fio
+    arguments)}."""
+    order, jobargs = [], {}
+    jf = os.path.join(raw, 'bench-jobs')
+    if os.path.exists(jf):
+        with open(jf) as f:
+            for line in f:
+                p = line.split(None, 2)
+                if p and not p[0].startswith('#'):
+                    order.append(p[0])
+                    jobargs[p[0]] = (p[1], p[2].strip() if len(p) > 2 else '')
+    return order, jobargs
+
+
+def load_run(raw):
+    """bench.env, the jobs' order and arguments and the boots of RAW_DIR;
+    exits 1 when it is not the raw data of make bench or has no boots."""
+    if not os.path.exists(os.path.join(raw, 'bench.env')):
+        die('%s has no bench.env: not the raw data of make bench' % raw)
+    env = read_env(os.path.join(raw, 'bench.env'))
+    order, jobargs = read_jobs(raw)
+    boots = [load_boot(os.path.dirname(m), env)
+             for m in sorted(glob.glob(os.path.join(raw, '*', 'meta.env')))]
+    if not boots:
+        die('no boots under %s' % raw)
+    if any(b.get('old_param') for b in boots):
+        OFF_PARAM['current'] = OFF_PARAM['use_dbbuf']
+        DESC['off'] = ('our nvme.ko with use_dbbuf=0 (MMIO doorbells only)')
+    return env, order, jobargs, boots
+
+
 def fio_iops(rep):
     """IOPS and I/Os of one fio JSON report, or None when the job failed."""
     if any(j.get('error', 0) for j in rep['jobs']):
@@ -95,6 +156,9 @@ def fio_iops(rep):
 
 
 def load_boot(d, env):
+    """One boot of directory D: its settings, fio results and doorbell
+    counts, the problems that make its data INVALID ('problems') and what
+    else the report should say about it ('notes')."""
     meta = read_env(os.path.join(d, 'meta.env'))
     rnd = meta.get('ROUND', '')
     b = {'dir': d, 'name': os.path.basename(d), 'kind': meta.get('KIND'),
@@ -116,6 +180,22 @@ def load_boot(d, env):
         b['notes'].append('no console log')
         b['accel'] = meta.get('ACCEL') or None
         return b
+    marks, jobs = read_console(b, console)
+    if b['accel'] is None:
+        # raw data of a bench.sh older than vm.sh's VM-ACCEL line
+        b['accel'] = meta.get('ACCEL') or None
+    trace = first(os.path.join(d, 'trace.log'), os.path.join(d, 'trace.log.gz'))
+    b['dbbuf_config'] = count_dbbuf_config(trace)
+    check_boot(b, env)
+    if b['kind'] == 'traced':
+        read_doorbells(b, trace, marks, jobs)
+    return b
+
+
+def read_console(b, console):
+    """Boot B's fio results and what the guest and vm.sh printed on the
+    console: accelerator, srcversion, dbbuf parameter, kernel complaints.
+    Returns the marks and the fio reports, for the doorbell counts."""
     try:
         marks, jobs = doorbells.parse_console(console)
     except (ValueError, KeyError) as e:
@@ -147,26 +227,32 @@ def load_boot(d, env):
                 b['old_param'] = True
             elif line.startswith('BENCH-DMESG '):
                 dmesg.append(line.split(' ', 1)[1].strip())
-    if b['accel'] is None:
-        # raw data of a bench.sh older than vm.sh's VM-ACCEL line
-        b['accel'] = meta.get('ACCEL') or None
-    b['use_dbbuf'] = use
-    # Was it the module it should be?
+    b['srcversion'], b['use_dbbuf'], b['dmesg'] = src, use, dmesg
+    return marks, jobs
+
+
+def count_dbbuf_config(trace):
+    """The Doorbell Buffer Config commands QEMU traced, None without a
+    trace."""
+    if not trace:
+        return None
+    ndb = 0
+    with doorbells.open_log(trace) as f:
+        for line in f:
+            if 'pci_nvme_dbbuf_config' in line:
+                ndb += 1
+    return ndb
+
+
+def check_boot(b, env):
+    """Whether boot B ran the module it should and had shadow doorbells in
+    the state its driver stands for: the problems that make it INVALID."""
+    src, use, ndb = b['srcversion'], b['use_dbbuf'], b['dbbuf_config']
     want = env.get('SRC_' + (b['driver'] or ''))
     if src is None:
         b['notes'].append('no srcversion on the console')
     elif want and src != want:
         b['problems'].append('ran nvme.ko srcversion %s, not %s' % (src, want))
-    # Were shadow doorbells in the state this driver stands for?
-    trace = first(os.path.join(d, 'trace.log'), os.path.join(d, 'trace.log.gz'))
-    ndb = None
-    if trace:
-        ndb = 0
-        with doorbells.open_log(trace) as f:
-            for line in f:
-                if 'pci_nvme_dbbuf_config' in line:
-                    ndb += 1
-    b['dbbuf_config'] = ndb
     if b['driver'] == 'off':
         param = 'use_dbbuf' if b.get('old_param') else 'dbbuf'
         if ndb:
@@ -176,55 +262,60 @@ def load_boot(d, env):
             b['problems'].append('%s reads %s' % (param, use))
         if use == 'n/a':
             b['problems'].append('the driver has no %s parameter' % param)
-        for m in dmesg:
+        for m in b['dmesg']:
             b['problems'].append('kernel: ' + m)
     elif ndb == 0 and b['jobs']:
         b['problems'].append('shadow doorbells off: QEMU never got '
                              'Doorbell Buffer Config')
     if ndb is None:
         b['notes'].append('no trace: shadow doorbell state unchecked')
-    # Doorbell counts of traced boots.
-    if b['kind'] == 'traced':
-        tsv = os.path.join(d, 'doorbells.tsv')
-        rows = []
-        if os.path.exists(tsv) and os.path.getsize(tsv) > 0:
-            with open(tsv) as f:
-                rows = [ln.rstrip('\n').split('\t') for ln in f if ln.strip()]
-            # Columns 7 and 8 (newer doorbells.py): the I/O queues' SQ and
-            # CQ doorbells the driver itself counted, or "-".
-            for r in rows:
-                if len(r) >= 8 and r[6] != '-' and int(r[1]) > 0:
-                    dsq, dcq = int(r[6]), int(r[7])
-                    b['driver_doorbells'][r[0]] = (dsq / int(r[1]),
-                                                   dcq / int(r[1]))
-                    if (dsq, dcq) != (int(r[3]), int(r[4])):
-                        b['notes'].append(
-                            '%s: the driver counted %d SQ and %d CQ MMIO '
-                            'doorbells, QEMU %s and %s'
-                            % (r[0], dsq, dcq, r[3], r[4]))
-            rows = [(r[0], int(r[1]), int(r[3]), int(r[4])) for r in rows]
-        elif trace and marks:
-            counts, seen = doorbells.parse_trace(trace, len(marks))
-            if seen != len(marks):
-                b['notes'].append('%d marks on the console, %d in the trace'
-                                  % (len(marks), seen))
-            else:
-                for name, rep in jobs.items():
-                    if name + '-begin' not in marks or name + '-end' not in marks:
-                        continue
-                    i0 = marks.index(name + '-begin')
-                    i1 = marks.index(name + '-end')
-                    sq = sum(counts[i][0] for i in range(i0 + 1, i1 + 1))
-                    cq = sum(counts[i][1] for i in range(i0 + 1, i1 + 1))
-                    r = fio_iops(rep)
-                    if r:
-                        rows.append((name, r[1], sq, cq))
+
+
+def read_doorbells(b, trace, marks, jobs):
+    """Traced boot B's SQ and CQ MMIO doorbells per I/O, per job, from
+    doorbells.tsv or else from its trace; and the driver's own counts."""
+    tsv = os.path.join(b['dir'], 'doorbells.tsv')
+    rows = []
+    if os.path.exists(tsv) and os.path.getsize(tsv) > 0:
+        with open(tsv) as f:
+            rows = [ln.rstrip('\n').split('\t') for ln in f if ln.strip()]
+        # Columns 7 and 8 (newer doorbells.py): the I/O queues' SQ and
+        # CQ doorbells the driver itself counted, or "-".
+        for r in rows:
+            if len(r) >= 8 and r[6] != '-' and int(r[1]) > 0:
+                dsq, dcq = int(r[6]), int(r[7])
+                b['driver_doorbells'][r[0]] = (dsq / int(r[1]),
+                                               dcq / int(r[1]))
+                if (dsq, dcq) != (int(r[3]), int(r[4])):
+                    b['notes'].append(
+                        '%s: the driver counted %d SQ and %d CQ MMIO '
+                        'doorbells, QEMU %s and %s'
+                        % (r[0], dsq, dcq, r[3], r[4]))
+        rows = [(r[0], int(r[1]), int(r[3]), int(r[4])) for r in rows]
+    elif trace and marks:
+        counts, seen = doorbells.parse_trace(trace, len(marks))
+        if seen != len(marks):
+            b['notes'].append('%d marks on the console, %d in the trace'
+                              % (len(marks), seen))
         else:
-            b['notes'].append('no doorbell counts')
-        for name, ios, sq, cq in rows:
-            if name in b['jobs'] and ios > 0:
-                b['doorbells'][name] = (sq / ios, cq / ios)
-    return b
+            for name, rep in jobs.items():
+                if name + '-begin' not in marks or name + '-end' not in marks:
+                    continue
+                i0 = marks.index(name + '-begin')
+                i1 = marks.index(name + '-end')
+                sq = sum(counts[i][0] for i in range(i0 + 1, i1 + 1))
+                cq = sum(counts[i][1] for i in range(i0 + 1, i1 + 1))
+                r = fio_iops(rep)
+                if r:
+                    rows.append((name, r[1], sq, cq))
+    else:
+        b['notes'].append('no doorbell counts')
+    for name, ios, sq, cq in rows:
+        if name in b['jobs'] and ios > 0:
+            b['doorbells'][name] = (sq / ios, cq / ios)
+
+
+# --- aggregate ---------------------------------------------------------------
 
 
 def check_accel(boots):
@@ -276,44 +367,15 @@ def gmean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
 
 
-def f_iops(v):
-    return 'n/a' if v is None else '{:,.0f}'.format(v)
-
-
-def f_num(v, nd=3):
-    return 'n/a' if v is None else '%.*f' % (nd, v)
-
-
-def f_ratio(v):
-    return 'n/a' if v is None else '%.2f' % v
-
-
-def f_factor(v):
-    """A distance on the log scale, as the factor it stands for."""
-    return 'n/a' if v is None else 'x%.2f' % math.exp(v)
-
-
-def f_band(v):
-    """The noise band of a floor: ratios from 1/f to f are within noise."""
-    if v is None:
-        return 'n/a'
-    nd = 3 if math.exp(v) < 1.05 else 2
-    return '%.*f-%.*f' % (nd, math.exp(-v), nd, math.exp(v))
-
-
-def md_table(head, rows, text=1):
-    """A markdown table; the first TEXT columns left-aligned, the rest right."""
-    out = ['| ' + ' | '.join(head) + ' |',
-           '|' + '|'.join('---' if i < text else '---:'
-                          for i in range(len(head))) + '|']
-    out += ['| ' + ' | '.join(str(c) for c in r) + ' |' for r in rows]
-    return out
-
 
 VALUE = {'iops': 'iops_med', 'mmio': 'mmio'}
 
 
 def aggregate(boots, jobs):
+    """Per job and driver, the figures of the tables: {(job, driver):
+    cell}, with IOPS from the untraced boots, MMIO doorbells per I/O from
+    the traced ones, and the ratios of ours against stock and off and of
+    stock2 against stock."""
     cells = {}
     for job in jobs:
         for drv in DRIVERS:
@@ -401,6 +463,139 @@ def verdict(r, floor, higher_better):
     return 'better' if (r > 1) == higher_better else 'worse'
 
 
+def judge(cells, nf, jobs):
+    """The verdicts on ours: {(job, metric, reference): verdict}, against
+    stock and against off, within the job's noise floor for the metric."""
+    vd = {}
+    for job in jobs:
+        for m, _, up in METRICS:
+            for ref in ('stock', 'off'):
+                vd[job, m, ref] = verdict(
+                    cells[job, 'ours']['%s_vs_%s' % (m, ref)],
+                    nf[job, m]['floor'], up)
+    return vd
+
+
+def invalidity(boots):
+    """The drivers with boots whose data is INVALID, in table order, and
+    the INVALID line that says why ('' when there are none)."""
+    bad = [b for b in boots if b['problems']]
+    bad_drv = sorted({b['driver'] for b in bad},
+                     key=lambda d: DRIVERS.index(d) if d in DRIVERS else 9)
+    if not bad:
+        return bad_drv, ''
+    why = []
+    for d in bad_drv:
+        nd = len([b for b in boots if b['driver'] == d])
+        probs = [p for b in bad if b['driver'] == d for p in b['problems']]
+        for p in dict.fromkeys(probs):
+            why.append('%s: %s (%d of %d boots)'
+                       % (d, p, probs.count(p), nd))
+    return bad_drv, 'INVALID: ' + '; '.join(why)
+
+
+def boots_made(boots, kind):
+    """The boots of KIND the run made per driver (the most of any driver),
+    which may be fewer than it planned (a run stopped early)."""
+    return max([len([b for b in boots if b['kind'] == kind and
+                     b['driver'] == d]) for d in DRIVERS] or [0])
+
+
+def largest_saving(cells, jobs):
+    """The job where ours traps the most fewer MMIO doorbells per I/O than
+    off: (job, saving, ours, off), or None."""
+    best = None
+    for j in jobs:
+        s, o = cells[j, 'off']['mmio'], cells[j, 'ours']['mmio']
+        if s and o is not None and (best is None or s - o > best[1]):
+            best = (j, s - o, o, s)
+    return best
+
+
+def summary_figures(cells, nf, jobs, boots):
+    """The figures the summary quotes: the geometric means and ranges of
+    ours' ratios ('gmean', 'range'), the A/A IOPS ratios, the median MMIO
+    doorbells per I/O of each driver, the boot-to-boot IOPS spreads, the
+    traced boots' slowdown, the largest saving, the noise floors per
+    metric, and the boots on a busy or unmeasured host."""
+    keys = ('iops_vs_stock', 'iops_vs_off', 'mmio_vs_stock', 'mmio_vs_off')
+    return {
+        'gmean': {k: gmean([cells[j, 'ours'][k] for j in jobs]) for k in keys},
+        'range': {k: [cells[j, 'ours'][k] for j in jobs
+                      if cells[j, 'ours'][k] is not None] for k in keys},
+        'aa_iops': [cells[j, 'stock2']['iops_vs_stock'] for j in jobs
+                    if cells[j, 'stock2']['iops_vs_stock'] is not None],
+        'mmio': {d: med([cells[j, d]['mmio'] for j in jobs
+                         if cells[j, d]['mmio'] is not None])
+                 for d in DRIVERS},
+        'spreads': [(c['iops_max'] - c['iops_min']) / c['iops_med']
+                    for c in cells.values() if c['n'] >= 2 and c['iops_med']],
+        'slow': [c['iops_traced'] / c['iops_med'] for c in cells.values()
+                 if c['iops_traced'] and c['iops_med']],
+        'best': largest_saving(cells, jobs),
+        'floors': {m: [nf[j, m]['floor'] for j in jobs
+                       if nf[j, m]['floor'] is not None]
+                   for m, _, _ in METRICS},
+        'busy': [b for b in boots if (b['other_cpu'] or 0) >= BUSY],
+        'unmeasured': [b for b in boots if b['other_cpu'] is None]}
+
+
+def analyse(env, order, jobargs, boots):
+    """Everything the report says, as figures and verdicts: the run.
+    Exits 1 when the boots ran under different accelerators."""
+    accel, whys = check_accel(boots)
+    seen = {j for b in boots for j in b['jobs']}
+    jobs = [j for j in order if j in seen] + sorted(seen - set(order))
+    cells = aggregate(boots, jobs)
+    nf, worst = noise_floors(cells, jobs)
+    bad_drv, invalid = invalidity(boots)
+    return {'env': env, 'jobargs': jobargs, 'boots': boots, 'jobs': jobs,
+            'accel': accel.upper(), 'whys': whys,
+            'nused': len([b for b in boots if b['jobs']]),
+            'made': {k: boots_made(boots, k) for k in ('untraced', 'traced')},
+            'cells': cells, 'nf': nf, 'worst': worst,
+            'verdicts': judge(cells, nf, jobs),
+            'bad_drv': bad_drv, 'invalid': invalid,
+            'figures': summary_figures(cells, nf, jobs, boots)}
+
+
+# --- render ------------------------------------------------------------------
+
+
+def f_iops(v):
+    return 'n/a' if v is None else '{:,.0f}'.format(v)
+
+
+def f_num(v, nd=3):
+    return 'n/a' if v is None else '%.*f' % (nd, v)
+
+
+def f_ratio(v):
+    return 'n/a' if v is None else '%.2f' % v
+
+
+def f_factor(v):
+    """A distance on the log scale, as the factor it stands for."""
+    return 'n/a' if v is None else 'x%.2f' % math.exp(v)
+
+
+def f_band(v):
+    """The noise band of a floor: ratios from 1/f to f are within noise."""
+    if v is None:
+        return 'n/a'
+    nd = 3 if math.exp(v) < 1.05 else 2
+    return '%.*f-%.*f' % (nd, math.exp(-v), nd, math.exp(v))
+
+
+def md_table(head, rows, text=1):
+    """A markdown table; the first TEXT columns left-aligned, the rest right."""
+    out = ['| ' + ' | '.join(head) + ' |',
+           '|' + '|'.join('---' if i < text else '---:'
+                          for i in range(len(head))) + '|']
+    out += ['| ' + ' | '.join(str(c) for c in r) + ' |' for r in rows]
+    return out
+
+
 def f_judged(r, v):
     """A ratio for the markdown tables, bold when outside the noise floor."""
     s = f_ratio(r)
@@ -462,7 +657,12 @@ def gp_str(s):
     return "'" + s.replace("'", "''") + "'"
 
 
-def plot(out, env, jobs, cells, label, invalid, bad_drv):
+
+def plot(out, run, label):
+    """The chart, drawn by gnuplot with scripts/bench.gp: (its path, None),
+    or (None, why there is none).  Its data and labels stay in OUT."""
+    env, jobs, cells = run['env'], run['jobs'], run['cells']
+    invalid, bad_drv = run['invalid'], run['bad_drv']
     dat = os.path.join(out, 'bench-plot.dat')
     with open(dat, 'w') as f:
         f.write('# idx\tjob\t' + '\t'.join(
@@ -529,12 +729,14 @@ def plot(out, env, jobs, cells, label, invalid, bad_drv):
     return png, None
 
 
-def verdict_phrase(jobs, cells, nf, drv, ref, m, higher_better):
+
+def verdict_phrase(jobs, vd, ref, m):
+    """The verdicts on ours against REF for metric M, job by job, in a
+    phrase: the jobs better and worse, how many within noise and not
+    judged."""
     by = {}
     for j in jobs:
-        v = verdict(cells[j, drv]['%s_vs_%s' % (m, ref)], nf[j, m]['floor'],
-                    higher_better)
-        by.setdefault(v, []).append(j)
+        by.setdefault(vd[j, m, ref], []).append(j)
     out = []
     for v in ('better', 'worse'):
         if v in by:
@@ -547,310 +749,327 @@ def verdict_phrase(jobs, cells, nf, drv, ref, m, higher_better):
     return ', '.join(out)
 
 
-def main():
-    args = [a for a in sys.argv[1:] if not a.startswith('--')]
-    out = None
-    if '--out' in sys.argv:
-        i = sys.argv.index('--out')
-        out = sys.argv[i + 1]
-        args = [a for a in args if a != out]
-    if '-h' in sys.argv or '--help' in sys.argv:
-        print(__doc__)
-        return 0
-    raw = args[0] if args else os.path.join(HERE, '..', 'build', 'bench', 'raw')
-    raw = os.path.abspath(raw)
-    out = os.path.abspath(out or os.path.dirname(raw))
-    if not os.path.exists(os.path.join(raw, 'bench.env')):
-        die('%s has no bench.env: not the raw data of make bench' % raw)
-    env = read_env(os.path.join(raw, 'bench.env'))
-    order = []
-    jf = os.path.join(raw, 'bench-jobs')
-    jobargs = {}
-    if os.path.exists(jf):
-        with open(jf) as f:
-            for line in f:
-                p = line.split(None, 2)
-                if p and not p[0].startswith('#'):
-                    order.append(p[0])
-                    jobargs[p[0]] = (p[1], p[2].strip() if len(p) > 2 else '')
-    boots = [load_boot(os.path.dirname(m), env)
-             for m in sorted(glob.glob(os.path.join(raw, '*', 'meta.env')))]
-    if not boots:
-        die('no boots under %s' % raw)
-    if any(b.get('old_param') for b in boots):
-        OFF_PARAM['current'] = OFF_PARAM['use_dbbuf']
-        DESC['off'] = ('our nvme.ko with use_dbbuf=0 (MMIO doorbells only)')
-    accel, whys = check_accel(boots)
-    accel = accel.upper()
-    nused = len([b for b in boots if b['jobs']])
-    seen = {j for b in boots for j in b['jobs']}
-    jobs = [j for j in order if j in seen] + sorted(seen - set(order))
-    cells = aggregate(boots, jobs)
-    nf, worst = noise_floors(cells, jobs)
-    method = method_text(nf, worst, jobs)
+def run_label(run):
+    """The label of every table and of the chart: accelerator, host,
+    date and command."""
+    env = run['env']
+    return '%s, %s host cores, %s guest vCPUs, %s, `%s`' % (
+        run['accel'], env.get('HOST_CORES', '?'), env.get('GUEST_CPUS', '?'),
+        env.get('DATE', '?'), env.get('COMMAND', '?'))
 
-    cmd = env.get('COMMAND', '?')
-    label = '%s, %s host cores, %s guest vCPUs, %s, `%s`' % (
-        accel, env.get('HOST_CORES', '?'), env.get('GUEST_CPUS', '?'),
-        env.get('DATE', '?'), cmd)
-    accel_line = 'Accelerator: %s in all %d boots with results (%s).' % (
-        accel, nused, '; '.join(whys) if whys else 'reason not recorded')
-    bad = [b for b in boots if b['problems']]
-    invalid = ''
-    bad_drv = sorted({b['driver'] for b in bad},
-                     key=lambda d: DRIVERS.index(d) if d in DRIVERS else 9)
-    if bad:
-        why = []
-        for d in bad_drv:
-            nd = len([b for b in boots if b['driver'] == d])
-            probs = [p for b in bad if b['driver'] == d for p in b['problems']]
-            for p in dict.fromkeys(probs):
-                why.append('%s: %s (%d of %d boots)'
-                           % (d, p, probs.count(p), nd))
-        invalid = 'INVALID: ' + '; '.join(why)
 
-    # --- markdown -----------------------------------------------------------
-    # The boots the run made, which may be fewer than it planned (a run
-    # stopped early, rendered from its raw data).
-    def made(kind, planned):
-        n = max([len([b for b in boots if b['kind'] == kind and
-                      b['driver'] == d]) for d in DRIVERS] or [0])
-        if str(n) == str(planned):
-            return str(n)
-        return '%d (of %s planned: the run was stopped early)' % (n, planned)
-    md = ['# make bench: NVMe shadow doorbells', '',
-          '%s.  ' % label,
-          '%s  ' % accel_line,
-          'QEMU %s, guest kernel %s, %s.  ' % (
-              env.get('QEMU', '?'), env.get('KVER', '?'), env.get('FIO', 'fio')),
-          'Host CPU: %s.  ' % env.get('HOST_CPU', '?'),
-          'Boots per driver: %s untraced (IOPS) and %s traced (doorbells), '
-          'interleaved stock, ours, off, stock2; %s s per job, with a %s s '
-          'ramp in untraced boots and none in traced ones.' % (
-              made('untraced', env.get('BOOTS', '?')),
-              made('traced', env.get('TRACED', '?')),
-              env.get('RUNTIME', '?'), env.get('RAMP', '?')), '',
-          'Drivers: **stock** = %s (srcversion %s); **stock2** = %s '
-          '(srcversion %s); **ours** = %s (srcversion %s); **off** = %s.' % (
-              DESC['stock'], env.get('SRC_stock', '?'), DESC['stock2'],
-              env.get('SRC_stock2', '?'), DESC['ours'],
-              env.get('SRC_ours', '?'), DESC['off']), '']
-    if invalid:
-        md += ['**%s.** The rows of %s below include those boots and do not '
-               'measure what their label claims.' % (
-                   invalid, ', '.join(bad_drv)), '']
+def accel_text(run):
+    """The accelerator line: which one, in how many boots, and why."""
+    return 'Accelerator: %s in all %d boots with results (%s).' % (
+        run['accel'], run['nused'],
+        '; '.join(run['whys']) if run['whys'] else 'reason not recorded')
+
+
+def table_drivers(run):
+    """Per job and driver: IOPS and MMIO doorbells per I/O."""
     head = ['job', 'driver', 'IOPS median', 'IOPS min', 'IOPS max', 'boots',
             'SQ MMIO/IO', 'CQ MMIO/IO', 'MMIO/IO', "driver's MMIO/IO"]
     rows = []
-    for job in jobs:
+    for job in run['jobs']:
         for d in DRIVERS:
-            c = cells[job, d]
-            rows.append([job, d + (' INVALID' if d in bad_drv else ''),
+            c = run['cells'][job, d]
+            rows.append([job, d + (' INVALID' if d in run['bad_drv'] else ''),
                          f_iops(c['iops_med']), f_iops(c['iops_min']),
                          f_iops(c['iops_max']), c['n'], f_num(c['sq']),
                          f_num(c['cq']), f_num(c['mmio']),
                          '—' if c['gmmio'] is None else f_num(c['gmmio'])])
-    t1 = md_table(head, rows, 2)
-    # Verdicts, per job: metric -> reference -> verdict
-    vd = {}
-    for job in jobs:
-        for m, _, up in METRICS:
-            for ref in ('stock', 'off'):
-                vd[job, m, ref] = verdict(
-                    cells[job, 'ours']['%s_vs_%s' % (m, ref)],
-                    nf[job, m]['floor'], up)
-    head2 = ['job', 'IOPS ours/stock', 'IOPS stock2/stock (A/A)',
-             'IOPS noise band', 'IOPS verdict', 'MMIO/IO ours/stock',
-             'MMIO/IO stock2/stock (A/A)', 'MMIO/IO noise band',
-             'MMIO/IO verdict']
-    rows2 = []
-    for job in jobs:
+    return md_table(head, rows, 2)
+
+
+def table_vs_stock(run):
+    """Per job: ours against stock, next to stock2 against stock (A/A)."""
+    cells, nf, vd = run['cells'], run['nf'], run['verdicts']
+    head = ['job', 'IOPS ours/stock', 'IOPS stock2/stock (A/A)',
+            'IOPS noise band', 'IOPS verdict', 'MMIO/IO ours/stock',
+            'MMIO/IO stock2/stock (A/A)', 'MMIO/IO noise band',
+            'MMIO/IO verdict']
+    rows = []
+    for job in run['jobs']:
         o, s2 = cells[job, 'ours'], cells[job, 'stock2']
         row = [job]
         for m, _, _ in METRICS:
             row += [f_judged(o[m + '_vs_stock'], vd[job, m, 'stock']),
                     f_ratio(s2[m + '_vs_stock']), f_band(nf[job, m]['floor']),
                     vd[job, m, 'stock']]
-        rows2.append(row)
-    t2 = md_table(head2, rows2)
-    head3 = ['job', 'IOPS ours/off', 'IOPS noise band', 'IOPS verdict',
-             'MMIO/IO ours/off', 'MMIO/IO noise band', 'MMIO/IO verdict']
-    rows3 = []
-    for job in jobs:
+        rows.append(row)
+    return md_table(head, rows)
+
+
+def table_vs_off(run):
+    """Per job: ours against off."""
+    cells, nf, vd = run['cells'], run['nf'], run['verdicts']
+    head = ['job', 'IOPS ours/off', 'IOPS noise band', 'IOPS verdict',
+            'MMIO/IO ours/off', 'MMIO/IO noise band', 'MMIO/IO verdict']
+    rows = []
+    for job in run['jobs']:
         o = cells[job, 'ours']
         row = [job]
         for m, _, _ in METRICS:
             row += [f_judged(o[m + '_vs_off'], vd[job, m, 'off']),
                     f_band(nf[job, m]['floor']), vd[job, m, 'off']]
-        rows3.append(row)
-    t3 = md_table(head3, rows3)
-    head4 = ['job', 'metric', 'floor set by', 'stock2/stock (medians)',
-             'per-boot pairs', '(a) factor off 1', '(b) half range',
-             '(a) x (b)', 'floor', 'noise band']
-    rows4 = []
-    for job in jobs:
+        rows.append(row)
+    return md_table(head, rows)
+
+
+def table_floors(run):
+    """Per job and metric: how the noise floor came about."""
+    head = ['job', 'metric', 'floor set by', 'stock2/stock (medians)',
+            'per-boot pairs', '(a) factor off 1', '(b) half range',
+            '(a) x (b)', 'floor', 'noise band']
+    rows = []
+    for job in run['jobs']:
         for m, lab, _ in METRICS:
-            e = nf[job, m]
-            rows4.append([job, lab, e['set_by'] or '-', f_ratio(e['aa']),
-                          ', '.join('%.3f' % p for p in e['pairs']) or '-',
-                          f_factor(e['dev']),
-                          f_factor(e['half']) if len(e['pairs']) >= 2 else '-',
-                          f_factor(e['own']), f_factor(e['floor']),
-                          f_band(e['floor'])])
-    t4 = md_table(head4, rows4, 3)
+            e = run['nf'][job, m]
+            rows.append([job, lab, e['set_by'] or '-', f_ratio(e['aa']),
+                         ', '.join('%.3f' % p for p in e['pairs']) or '-',
+                         f_factor(e['dev']),
+                         f_factor(e['half']) if len(e['pairs']) >= 2 else '-',
+                         f_factor(e['own']), f_factor(e['floor']),
+                         f_band(e['floor'])])
+    return md_table(head, rows, 3)
+
+
+def table_boots(boots):
+    """Per boot: what it was, how it went, its problems and notes."""
+    return md_table(['boot', 'kind', 'driver', 'accel', 'seconds', 'exit',
+                     'other CPU %', 'Doorbell Buffer Config',
+                     'dbbuf parameter', 'problems and notes'],
+                    [[b['name'], b['kind'], b['driver'], b['accel'] or '?',
+                      b['seconds'], b['rc'],
+                      '?' if b['other_cpu'] is None else b['other_cpu'],
+                      '-' if b.get('dbbuf_config') is None
+                      else b['dbbuf_config'],
+                      b.get('use_dbbuf') or '?',
+                      '; '.join(b['problems'] + b['notes']) or 'ok']
+                     for b in boots], 10)
+
+
+def table_jobs(run):
+    """Per job: its drive and fio arguments."""
+    args = run['jobargs']
+    return md_table(['job', 'drive', 'fio arguments'],
+                    [[j, args.get(j, ('?', ''))[0],
+                      '`%s`' % args.get(j, ('?', ''))[1]]
+                     for j in run['jobs']], 3)
+
+
+def f_made(n, planned):
+    """N boots made per driver, against the PLANNED ones."""
+    if str(n) == str(planned):
+        return str(n)
+    return '%d (of %s planned: the run was stopped early)' % (n, planned)
+
+
+def summary_ratios(run):
+    """The summary's first sentence: the run, and ours against stock and
+    against off (and stock against itself) in IOPS."""
+    env, fg = run['env'], run['figures']
+    g, rng, aa = fg['gmean'], fg['range'], fg['aa_iops']
+    s = ('Under %s (%s host cores, %s vCPUs, %s), over %d fio job(s)'
+         % (run['accel'], env.get('HOST_CORES', '?'),
+            env.get('GUEST_CPUS', '?'), env.get('DATE', '?'),
+            len(run['jobs'])))
+    if g['iops_vs_stock'] is not None:
+        s += (', our nvme.ko reached %.2fx the IOPS of Debian\'s stock '
+              'driver (geometric mean of the per-job median ratios, '
+              '%.2f-%.2f)' % (g['iops_vs_stock'], min(rng['iops_vs_stock']),
+                              max(rng['iops_vs_stock'])))
+        if aa:
+            s += (', where the stock driver reached %.2fx its own IOPS '
+                  '(stock2/stock, %.2f-%.2f)' % (gmean(aa), min(aa), max(aa)))
+    if g['iops_vs_off'] is not None:
+        s += (', and %.2fx that of its own MMIO-only path (%.2f-%.2f)'
+              % (g['iops_vs_off'], min(rng['iops_vs_off']),
+                 max(rng['iops_vs_off'])))
+    return s + '.'
+
+
+def summary_verdicts(run):
+    """The summary's sentences on the noise floor and the verdicts."""
+    jobs, nf, fl = run['jobs'], run['nf'], run['figures']['floors']
+    if not (fl['iops'] or fl['mmio']):
+        return ['There is no A/A data (no stock2 boots with results), '
+                'so no ratio is called better or worse.']
+    desc = []
+    for m, lab, _ in METRICS:
+        if fl[m]:
+            desc.append('%s for %s%s' % (
+                '%.2f' % math.exp(min(fl[m])) if min(fl[m]) == max(fl[m])
+                else '%.2f-%.2f' % (math.exp(min(fl[m])),
+                                    math.exp(max(fl[m]))),
+                'IOPS' if m == 'iops' else 'MMIO doorbells per I/O',
+                '' if min(fl[m]) == max(fl[m]) else
+                ' (median %.2f)' % math.exp(med(fl[m]))))
+    out = ['The A/A comparison (stock2 against stock; %s untraced and %s '
+           'traced boot pair(s) per job) puts the noise floor at a factor of '
+           '%s: a ratio within 1/floor to floor of 1 is within noise.'
+           % (pair_counts(nf, jobs, 'iops'), pair_counts(nf, jobs, 'mmio'),
+              ' and '.join(desc))]
+    for ref in ('stock', 'off'):
+        out.append('Ours against %s: IOPS %s; MMIO doorbells per I/O %s.'
+                   % (ref, verdict_phrase(jobs, run['verdicts'], ref, 'iops'),
+                      verdict_phrase(jobs, run['verdicts'], ref, 'mmio')))
+    return out
+
+
+def summary_conditions(run):
+    """The summary's sentences on doorbells trapped, boot-to-boot spread,
+    the traced boots' slowdown and the host's load."""
+    fg, boots, out = run['figures'], run['boots'], []
+    mm, best = fg['mmio'], fg['best']
+    if all(mm[d] is not None for d in ('ours', 'stock', 'off')):
+        s = ('QEMU trapped a median of %.2f MMIO doorbells per I/O with '
+             'ours, %.2f with stock and %.2f with shadow doorbells off'
+             % (mm['ours'], mm['stock'], mm['off']))
+        if best and best[1] > 0:
+            s += ('; the largest saving is on %s (%.3f against %.3f per '
+                  'I/O)' % (best[0], best[2], best[3]))
+        out.append(s + '.')
+    if fg['spreads']:
+        out.append('Boot-to-boot spread of IOPS (max-min over median) is '
+                   '%.0f%% at the median cell and %.0f%% at worst.'
+                   % (100 * med(fg['spreads']), 100 * max(fg['spreads'])))
+    if fg['slow']:
+        out.append('The traced boots ran at %.0f%% of the untraced IOPS '
+                   '(median over jobs and drivers); IOPS are taken from '
+                   'untraced boots only.' % (100 * med(fg['slow'])))
+    busy = fg['busy']
+    if busy:
+        pc = [b['other_cpu'] for b in busy]
+        out.append('%d of %d boots shared the host with other work, which '
+                   'took %s of its CPU (%s).'
+                   % (len(busy), len(boots),
+                      '%d%%' % pc[0] if len(pc) == 1 else
+                      '%d-%d%%' % (min(pc), max(pc)),
+                      ', '.join(b['name'] for b in busy)
+                      if len(busy) <= 4 else 'see bench.md'))
+    if fg['unmeasured']:
+        out.append('The host\'s load was not measured in %d boot(s).'
+                   % len(fg['unmeasured']))
+    return out
+
+
+def summary_text(run):
+    """The summary of bench.md and of the terminal, in one paragraph."""
+    parts = [summary_ratios(run)] + summary_verdicts(run) + \
+        summary_conditions(run)
+    if run['invalid']:
+        parts.append('THE RESULTS ARE %s' % run['invalid'] + '.')
+    return ' '.join(parts)
+
+
+def render_text(run):
+    """The texts and tables that bench.md, the chart and the terminal
+    share."""
+    return {'label': run_label(run), 'accel': accel_text(run),
+            'drivers': table_drivers(run), 'vs_stock': table_vs_stock(run),
+            'vs_off': table_vs_off(run), 'floors': table_floors(run),
+            'method': method_text(run['nf'], run['worst'], run['jobs']),
+            'summary': summary_text(run)}
+
+
+def md_header(run, text, png):
+    """bench.md's title, chart, run description, drivers and INVALID
+    line."""
+    env = run['env']
+    md = ['# make bench: NVMe shadow doorbells', '']
+    if png:
+        md += ['![IOPS and MMIO doorbells per I/O](bench.png)', '']
+    md += ['%s.  ' % text['label'],
+           '%s  ' % text['accel'],
+           'QEMU %s, guest kernel %s, %s.  ' % (
+               env.get('QEMU', '?'), env.get('KVER', '?'),
+               env.get('FIO', 'fio')),
+           'Host CPU: %s.  ' % env.get('HOST_CPU', '?'),
+           'Boots per driver: %s untraced (IOPS) and %s traced (doorbells), '
+           'interleaved stock, ours, off, stock2; %s s per job, with a %s s '
+           'ramp in untraced boots and none in traced ones.' % (
+               f_made(run['made']['untraced'], env.get('BOOTS', '?')),
+               f_made(run['made']['traced'], env.get('TRACED', '?')),
+               env.get('RUNTIME', '?'), env.get('RAMP', '?')), '',
+           'Drivers: **stock** = %s (srcversion %s); **stock2** = %s '
+           '(srcversion %s); **ours** = %s (srcversion %s); **off** = %s.' % (
+               DESC['stock'], env.get('SRC_stock', '?'), DESC['stock2'],
+               env.get('SRC_stock2', '?'), DESC['ours'],
+               env.get('SRC_ours', '?'), DESC['off']), '']
+    if run['invalid']:
+        md += ['**%s.** The rows of %s below include those boots and do not '
+               'measure what their label claims.' % (
+                   run['invalid'], ', '.join(run['bad_drv'])), '']
+    return md
+
+
+def write_md(out, run, text, png):
+    """OUT/bench.md."""
+    md = md_header(run, text, png)
     md += ['## Per job and driver', '',
            'IOPS over the untraced boots; MMIO doorbells per I/O on the I/O '
            'queues as QEMU trapped them (trace events) in the traced boots, '
            'medians of SQ, CQ and their sum each (so SQ + CQ may differ '
-           'from the sum\'s median).', ''] + t1
+           'from the sum\'s median).', ''] + text['drivers']
     md += ['', '## Ours against stock, next to stock against itself (A/A)',
            '',
            'Ratios of medians (IOPS: higher is better; MMIO/IO: lower is '
            'better). stock2/stock is the same driver against itself; the '
            'noise floor derived from it (next section) decides the verdict, '
-           'and ratios outside it are in bold.', ''] + t2
+           'and ratios outside it are in bold.', ''] + text['vs_stock']
     md += ['', '## Ours against off', '',
            'The same noise floors, since both comparisons are between two '
-           'drivers\' boots in the same pipeline.', ''] + t3
-    md += ['', '## Noise floor', '', method, ''] + t4
-
-    # --- summary ------------------------------------------------------------
-    keys = ('iops_vs_stock', 'iops_vs_off', 'mmio_vs_stock', 'mmio_vs_off')
-    g = {k: gmean([cells[j, 'ours'][k] for j in jobs]) for k in keys}
-    rng = {k: [cells[j, 'ours'][k] for j in jobs
-               if cells[j, 'ours'][k] is not None] for k in keys}
-    aa_iops = [cells[j, 'stock2']['iops_vs_stock'] for j in jobs
-               if cells[j, 'stock2']['iops_vs_stock'] is not None]
-    mm = {d: med([cells[j, d]['mmio'] for j in jobs
-                  if cells[j, d]['mmio'] is not None]) for d in DRIVERS}
-    spreads = [(c['iops_max'] - c['iops_min']) / c['iops_med']
-               for c in cells.values() if c['n'] >= 2 and c['iops_med']]
-    slow = [c['iops_traced'] / c['iops_med'] for c in cells.values()
-            if c['iops_traced'] and c['iops_med']]
-    best = None
-    for j in jobs:
-        s, o = cells[j, 'off']['mmio'], cells[j, 'ours']['mmio']
-        if s and o is not None and (best is None or s - o > best[1]):
-            best = (j, s - o, o, s)
-    parts = []
-    parts.append('Under %s (%s host cores, %s vCPUs, %s), over %d fio job(s)'
-                 % (accel, env.get('HOST_CORES', '?'),
-                    env.get('GUEST_CPUS', '?'), env.get('DATE', '?'),
-                    len(jobs)))
-    if g['iops_vs_stock'] is not None:
-        parts[-1] += (', our nvme.ko reached %.2fx the IOPS of Debian\'s stock '
-                      'driver (geometric mean of the per-job median ratios, '
-                      '%.2f-%.2f)' % (g['iops_vs_stock'],
-                                      min(rng['iops_vs_stock']),
-                                      max(rng['iops_vs_stock'])))
-        if aa_iops:
-            parts[-1] += (', where the stock driver reached %.2fx its own '
-                          'IOPS (stock2/stock, %.2f-%.2f)'
-                          % (gmean(aa_iops), min(aa_iops), max(aa_iops)))
-    if g['iops_vs_off'] is not None:
-        parts[-1] += (', and %.2fx that of its own MMIO-only path (%.2f-%.2f)'
-                      % (g['iops_vs_off'], min(rng['iops_vs_off']),
-                         max(rng['iops_vs_off'])))
-    parts[-1] += '.'
-    fl = {m: [nf[j, m]['floor'] for j in jobs if nf[j, m]['floor'] is not None]
-          for m, _, _ in METRICS}
-    if fl['iops'] or fl['mmio']:
-        desc = []
-        for m, lab, _ in METRICS:
-            if fl[m]:
-                desc.append('%s for %s%s' % (
-                    '%.2f' % math.exp(min(fl[m])) if min(fl[m]) == max(fl[m])
-                    else '%.2f-%.2f' % (math.exp(min(fl[m])),
-                                        math.exp(max(fl[m]))),
-                    'IOPS' if m == 'iops' else 'MMIO doorbells per I/O',
-                    '' if min(fl[m]) == max(fl[m]) else
-                    ' (median %.2f)' % math.exp(med(fl[m]))))
-        parts.append('The A/A comparison (stock2 against stock; %s untraced '
-                     'and %s traced boot pair(s) per job) puts the noise floor '
-                     'at a factor of %s: a ratio within 1/floor to floor of '
-                     '1 is within noise.' % (pair_counts(nf, jobs, 'iops'),
-                                 pair_counts(nf, jobs, 'mmio'),
-                                 ' and '.join(desc)))
-        for ref in ('stock', 'off'):
-            parts.append('Ours against %s: IOPS %s; MMIO doorbells per I/O '
-                         '%s.' % (ref,
-                                  verdict_phrase(jobs, cells, nf, 'ours', ref,
-                                                 'iops', True),
-                                  verdict_phrase(jobs, cells, nf, 'ours', ref,
-                                                 'mmio', False)))
-    else:
-        parts.append('There is no A/A data (no stock2 boots with results), '
-                     'so no ratio is called better or worse.')
-    if all(mm[d] is not None for d in ('ours', 'stock', 'off')):
-        parts.append('QEMU trapped a median of %.2f MMIO doorbells per I/O '
-                     'with ours, %.2f with stock and %.2f with shadow '
-                     'doorbells off' % (mm['ours'], mm['stock'], mm['off']))
-        if best and best[1] > 0:
-            parts[-1] += ('; the largest saving is on %s (%.3f against %.3f '
-                          'per I/O)' % (best[0], best[2], best[3]))
-        parts[-1] += '.'
-    if spreads:
-        parts.append('Boot-to-boot spread of IOPS (max-min over median) is '
-                     '%.0f%% at the median cell and %.0f%% at worst.'
-                     % (100 * med(spreads), 100 * max(spreads)))
-    if slow:
-        parts.append('The traced boots ran at %.0f%% of the untraced IOPS '
-                     '(median over jobs and drivers); IOPS are taken from '
-                     'untraced boots only.' % (100 * med(slow)))
-    busy = [b for b in boots if (b['other_cpu'] or 0) >= BUSY]
-    if busy:
-        pc = [b['other_cpu'] for b in busy]
-        parts.append('%d of %d boots shared the host with other work, which '
-                     'took %s of its CPU (%s).'
-                     % (len(busy), len(boots),
-                        '%d%%' % pc[0] if len(pc) == 1 else
-                        '%d-%d%%' % (min(pc), max(pc)),
-                        ', '.join(b['name'] for b in busy)
-                        if len(busy) <= 4 else 'see bench.md'))
-    unmeasured = [b for b in boots if b['other_cpu'] is None]
-    if unmeasured:
-        parts.append('The host\'s load was not measured in %d boot(s).'
-                     % len(unmeasured))
-    if invalid:
-        parts.append('THE RESULTS ARE %s' % invalid + '.')
-    summary = ' '.join(parts)
-    md += ['', '## Summary', '', summary]
-
-    # --- boots and jobs -----------------------------------------------------
-    md += ['', '## Boots', '']
-    md += md_table(['boot', 'kind', 'driver', 'accel', 'seconds', 'exit',
-                    'other CPU %', 'Doorbell Buffer Config', 'dbbuf parameter',
-                    'problems and notes'],
-                   [[b['name'], b['kind'], b['driver'], b['accel'] or '?',
-                     b['seconds'], b['rc'],
-                     '?' if b['other_cpu'] is None else b['other_cpu'],
-                     '-' if b.get('dbbuf_config') is None else b['dbbuf_config'],
-                     b.get('use_dbbuf') or '?',
-                     '; '.join(b['problems'] + b['notes']) or 'ok']
-                    for b in boots], 10)
+           'drivers\' boots in the same pipeline.', ''] + text['vs_off']
+    md += ['', '## Noise floor', '', text['method'], ''] + text['floors']
+    md += ['', '## Summary', '', text['summary']]
+    md += ['', '## Boots', ''] + table_boots(run['boots'])
     md += ['', '## Jobs', '',
            'Every job: `--bs=4k --direct=1 --time_based --group_reporting '
            '--runtime=%s`, plus `--ramp_time` in untraced boots.' %
-           env.get('RUNTIME', '?'), '']
-    md += md_table(['job', 'drive', 'fio arguments'],
-                   [[j, jobargs.get(j, ('?', ''))[0],
-                     '`%s`' % jobargs.get(j, ('?', ''))[1]] for j in jobs], 3)
+           run['env'].get('RUNTIME', '?'), ''] + table_jobs(run)
     md += ['', 'null: QEMU null-co drive (/dev/nvme0n1); file: raw file on '
            'the host\'s tmpfs (/dev/nvme1n1, a second controller).']
-
-    os.makedirs(out, exist_ok=True)
-    png, err = None, None
-    if '--no-plot' not in sys.argv:
-        png, err = plot(out, env, jobs, cells, label, invalid, bad_drv)
-    if png:
-        md[2:2] = ['![IOPS and MMIO doorbells per I/O](bench.png)', '']
     with open(os.path.join(out, 'bench.md'), 'w') as f:
         f.write('\n'.join(md) + '\n')
 
-    # --- CSV ----------------------------------------------------------------
-    # Ratios are on the row of the driver compared (ours: against stock
-    # and off; stock2: against stock, the A/A); on every row, the job's
-    # noise floors as factors f (within noise: 1/f <= ratio <= f).
+
+def f_csv(v, fmt='%.4f'):
+    return 'n/a' if v is None else fmt % v
+
+
+def csv_row(run, job, d):
+    """The CSV row of JOB and driver D.  Ratios are on the row of the
+    driver compared (ours: against stock and off; stock2: against stock,
+    the A/A); on every row, the job's noise floors as factors f (within
+    noise: 1/f <= ratio <= f)."""
+    env, c, nf = run['env'], run['cells'][job, d], run['nf']
+    rat = []
+    for m, _, _ in METRICS:
+        for ref in ('stock', 'off'):
+            k = '%s_vs_%s' % (m, ref)
+            if d == 'ours':
+                rat += [f_csv(c[k]), run['verdicts'][job, m, ref]]
+            elif d == 'stock2' and ref == 'stock':
+                rat += [f_csv(c[k]), 'A/A']
+            else:
+                rat += ['', '']
+    floors = [f_csv(None if nf[job, m]['floor'] is None
+                    else math.exp(nf[job, m]['floor']))
+              for m in ('iops', 'mmio')]
+    return ([job, d, 'INVALID' if d in run['bad_drv'] else 'ok',
+             f_csv(c['iops_med'], '%.0f'), f_csv(c['iops_min'], '%.0f'),
+             f_csv(c['iops_max'], '%.0f'), c['n'], f_csv(c['sq']),
+             f_csv(c['cq']), f_csv(c['mmio']), f_csv(c['mmio_min']),
+             f_csv(c['mmio_max']), c['ntraced'],
+             f_csv(c['iops_traced'], '%.0f')] + rat + floors +
+            [run['accel'], env.get('HOST_CORES', '?'),
+             env.get('GUEST_CPUS', '?'), env.get('DATE', '?'),
+             env.get('COMMAND', '?')])
+
+
+def write_csv(out, run):
+    """OUT/bench.csv: a row per job and driver."""
     with open(os.path.join(out, 'bench.csv'), 'w', newline='') as f:
         w = csv.writer(f)
         w.writerow(['job', 'driver', 'valid', 'iops_median', 'iops_min',
@@ -864,50 +1083,23 @@ def main():
                     'mmio_vs_off', 'mmio_vs_off_verdict',
                     'iops_noise_floor', 'mmio_noise_floor',
                     'accel', 'host_cores', 'guest_cpus', 'date', 'command'])
-
-        def c6(v, fmt='%.4f'):
-            return 'n/a' if v is None else fmt % v
-
-        def fexp(v):
-            return None if v is None else math.exp(v)
-        for job in jobs:
+        for job in run['jobs']:
             for d in DRIVERS:
-                c = cells[job, d]
-                rat = []
-                for m, _, _ in METRICS:
-                    for ref in ('stock', 'off'):
-                        k = '%s_vs_%s' % (m, ref)
-                        if d == 'ours':
-                            rat += [c6(c[k]), vd[job, m, ref]]
-                        elif d == 'stock2' and ref == 'stock':
-                            rat += [c6(c[k]), 'A/A']
-                        else:
-                            rat += ['', '']
-                w.writerow([job, d, 'INVALID' if d in bad_drv else 'ok',
-                            c6(c['iops_med'], '%.0f'), c6(c['iops_min'], '%.0f'),
-                            c6(c['iops_max'], '%.0f'), c['n'], c6(c['sq']),
-                            c6(c['cq']), c6(c['mmio']), c6(c['mmio_min']),
-                            c6(c['mmio_max']), c['ntraced'],
-                            c6(c['iops_traced'], '%.0f')] + rat +
-                           [c6(fexp(nf[job, 'iops']['floor'])),
-                            c6(fexp(nf[job, 'mmio']['floor'])),
-                            accel, env.get('HOST_CORES', '?'),
-                            env.get('GUEST_CPUS', '?'), env.get('DATE', '?'),
-                            cmd])
+                w.writerow(csv_row(run, job, d))
 
-    # --- terminal -----------------------------------------------------------
-    print(label)
-    print(accel_line)
-    if invalid:
-        print('\n*** ' + invalid + ' ***')
+
+def print_report(run, text, out, png, err):
+    """The terminal's part: labels, the first three tables, the boots'
+    notes, where the results are, the noise floor's method, the summary."""
+    print(text['label'])
+    print(text['accel'])
+    if run['invalid']:
+        print('\n*** ' + run['invalid'] + ' ***')
+    for t in ('drivers', 'vs_stock', 'vs_off'):
+        print()
+        print('\n'.join(text[t]))
     print()
-    print('\n'.join(t1))
-    print()
-    print('\n'.join(t2))
-    print()
-    print('\n'.join(t3))
-    print()
-    for b in boots:
+    for b in run['boots']:
         if b['notes']:
             print('note: %s: %s' % (b['name'], '; '.join(b['notes'])))
     top = os.path.dirname(HERE)
@@ -917,10 +1109,25 @@ def main():
     if err:
         print('no chart: ' + err)
     print()
-    print('Noise floor: ' + method)
+    print('Noise floor: ' + text['method'])
     print()
-    print('Summary: ' + summary)
-    return 3 if invalid else 0
+    print('Summary: ' + text['summary'])
+
+
+def main():
+    opts = parse_args(sys.argv)
+    if opts is None:
+        print(__doc__)
+        return 0
+    raw, out, want_plot = opts
+    run = analyse(*load_run(raw))
+    text = render_text(run)
+    os.makedirs(out, exist_ok=True)
+    png, err = plot(out, run, text['label']) if want_plot else (None, None)
+    write_md(out, run, text, png)
+    write_csv(out, run)
+    print_report(run, text, out, png, err)
+    return 3 if run['invalid'] else 0
 
 
 if __name__ == '__main__':

@@ -7,7 +7,7 @@
 #
 #   check.sh [STEP...]   steps: series-check checkpatch build-series sparse
 #                        kernel-doc coccicheck docs model microbench
-#                        archive negatives vmtest debug (default: all;
+#                        archive bench-report negatives vmtest debug (default: all;
 #                        debug runs on 7.3 only)
 #
 # The steps that depend on the base (series-check, checkpatch,
@@ -382,12 +382,10 @@ do_negatives() {
 		result "negatives: the runner finished (exit $rc)" 1 "$log"
 }
 
-# The choice of Debian packages, on fake archive listings: today's shape
-# (a signed image missing), the 7.x shape (split images), fallbacks.
-do_archive() {
-	local log=$OUT/archive.log line
-	need_pkgs python3
-	"$TOP/tests/archive/run.sh" >"$log" 2>&1
+# tap_step NAME SCRIPT: a test script that prints TAP; each line is a result.
+tap_step() {
+	local log=$OUT/$1.log line
+	"$2" >"$log" 2>&1
 	local rc=$?
 	while IFS= read -r line; do
 		case $line in
@@ -396,7 +394,20 @@ do_archive() {
 		esac
 	done < <(grep -E '^(not )?ok ' "$log")
 	[ $rc -eq 0 ] || grep -q '^not ok ' "$log" ||
-		result "archive: the runner finished (exit $rc)" 1 "$log"
+		result "$1: the runner finished (exit $rc)" 1 "$log"
+}
+
+# The choice of Debian packages, on fake archive listings: today's shape
+# (a signed image missing), the 7.x shape (split images), fallbacks.
+do_archive() {
+	need_pkgs python3
+	tap_step archive "$TOP/tests/archive/run.sh"
+}
+
+# make bench's report, on synthetic raw data, against golden output.
+do_bench_report() {
+	need_pkgs python3
+	tap_step bench-report "$TOP/tests/bench/run.sh"
 }
 
 do_model() {
@@ -414,10 +425,10 @@ do_microbench() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse kernel-doc coccicheck docs model microbench archive negatives vmtest debug)
+[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse kernel-doc coccicheck docs model microbench archive bench-report negatives vmtest debug)
 for s in "${steps[@]}"; do
 	case $s in
-	series-check|checkpatch|build-series|sparse|kernel-doc|coccicheck|docs|model|microbench|archive|negatives|vmtest|debug) ;;
+	series-check|checkpatch|build-series|sparse|kernel-doc|coccicheck|docs|model|microbench|archive|bench-report|negatives|vmtest|debug) ;;
 	*) die "unknown check step: $s" ;;
 	esac
 done
@@ -460,6 +471,7 @@ for s in "${steps[@]}"; do
 	model) do_model ;;
 	microbench) do_microbench ;;
 	archive) do_archive ;;
+	bench-report) do_bench_report ;;
 	negatives) do_negatives ;;
 	esac
 done

@@ -56,19 +56,24 @@ def parse_console(path):
 
 
 def parse_counts(path):
-    """Per console mark, the driver's own MMIO doorbell counts printed
-    just before and just after it ("MMIO-COUNT pre|post GEN ASQ ACQ SQ
-    CQ", from debugfs; GEN counts driver loads): [pre, post] pairs of
-    (gen, asq, acq, sq, cq) tuples, or None where the guest printed
-    "none" or nothing (a driver without counters)."""
+    """Per console mark, the driver's own counts printed just before and
+    just after it, from debugfs: [pre, post] pairs of tuples, or None
+    where the guest printed "none" or nothing (a driver without
+    counters).  Two forms: the kselftest's "MMIO-COUNT pre|post GEN ASQ
+    ACQ SQ CQ SSQ SCQ", a 7-tuple, and make run's (scripts/guest/lib.sh)
+    and older kselftests' "... GEN ASQ ACQ SQ CQ", a 5-tuple.  GEN counts
+    driver loads; ASQ ACQ SQ CQ are MMIO doorbells, of the admin queue
+    and summed over the I/O queues; SSQ SCQ are the I/O queues' SQ and CQ
+    updates that EventIdx suppressed (never rung on MMIO).  All but GEN
+    are cumulative since that load."""
     out, pre = [], None
     with open_log(path) as f:
         for line in f:
-            m = re.match(r'^(?:# )?MMIO-COUNT (pre|post) (none|(-?\d+) (\d+) '
-                         r'(\d+) (\d+) (\d+))\s*$', line)
+            m = re.match(r'^(?:# )?MMIO-COUNT (pre|post) (none|-?\d+(?: \d+)'
+                         r'{4}(?: \d+ \d+)?)\s*$', line)
             if m:
                 val = None if m.group(2) == 'none' else \
-                    tuple(int(m.group(i)) for i in range(3, 8))
+                    tuple(int(x) for x in m.group(2).split())
                 if m.group(1) == 'pre':
                     pre = val
                 elif out:
@@ -90,6 +95,26 @@ def driver_io_doorbells(counts, b, e):
     if not (post_b and pre_e) or post_b[0] != pre_e[0]:
         return None
     return pre_e[3] - post_b[3], pre_e[4] - post_b[4]
+
+
+def has_suppressed(val):
+    """Whether a parse_counts() tuple holds the suppressed updates (the
+    7-number form)."""
+    return bool(val) and len(val) == 7
+
+
+def driver_suppressed(counts, b, e):
+    """The I/O queues' SQ and CQ updates that EventIdx suppressed, as the
+    driver counted them, between marks b and e (indices): (SSQ, SCQ), or
+    None if the guest printed no such counts there (no counters, or the
+    5-number form) or the driver was reloaded in between."""
+    if e >= len(counts):
+        return None
+    post_b, pre_e = counts[b][1], counts[e][0]
+    if not (has_suppressed(post_b) and has_suppressed(pre_e)) or \
+            post_b[0] != pre_e[0]:
+        return None
+    return pre_e[5] - post_b[5], pre_e[6] - post_b[6]
 
 
 def count_events(path, nmarks):

@@ -29,16 +29,24 @@ check_<what it checks>, and prints one or more TAP lines:
 - check_no_config (a driver built without the engine): no Doorbell
   Buffer Config sent, nor accepted, in the whole boot, which created
   I/O queues;
-- check_trap_ratio: the counted workload (acct-on, post-reset,
-  post-cycle) makes at least MIN_TRAP_RATIO times fewer MMIO doorbells per
-  I/O than on the MMIO-only path (acct-off); both sides must hold I/O and
-  doorbells;
+- check_armed_span (acct-on, post-reset, post-cycle: the counted
+  workload, iodepth 32, 2 jobs, with shadow doorbells): the span ran I/O,
+  QEMU trapped at least one I/O queue MMIO doorbell there, and the driver
+  suppressed at least one I/O queue update there (EventIdx: SSQ + SCQ of
+  "# MMIO-COUNT"): the queues were armed and the controller was served
+  through the shadow slots (fio verified the data; check_mmio_counts
+  proves that no suppressed update reached MMIO).  The MMIO doorbells per
+  I/O against the MMIO-only path are shown, not judged: under TCG they
+  move with host load, a performance figure for make bench;
+- check_baseline_span (acct-off, dbbuf=off, the MMIO-only path): the span
+  ran I/O, QEMU trapped at least one I/O doorbell, and the driver
+  suppressed no update (check_shadow_spans runs both);
 - check_fail: at each enable of the fail span the driver sent the command
   (one opcode 0x7c per enable) and the controller accepted none; in
   fail-io, where no queue may be armed, the driver's count of its I/O
-  MMIO doorbells equals QEMU's, and is not zero (a queue armed on a
-  controller that reads no shadow slot loses doorbells, which the
-  console's verdict sees as recovery);
+  MMIO doorbells equals QEMU's, and is not zero, and it suppressed no
+  update (a queue armed on a controller that reads no shadow slot loses
+  doorbells, which the console's verdict sees as recovery);
 - check_admin_unarmed (dbbuf=io and dbbuf=off): every admin command QEMU
   ran had been announced by an MMIO doorbell before it ran, and every
   announced one ran: the controller learned nothing from a shadow slot;
@@ -46,20 +54,27 @@ check_<what it checks>, and prints one or more TAP lines:
   before any MMIO doorbell announced it (the shadow doorbell did), and
   the burst made fewer admin SQ MMIO doorbells per command than with
   dbbuf=off;
-- check_pagefit: polled I/O ran past the page without shadow doorbells,
-  on no queue past it with them, with at least MIN_TRAP_RATIO times fewer
-  MMIO doorbells per I/O with them;
+- check_pagefit: without shadow doorbells (pagefit-mmio) polled I/O rang
+  MMIO doorbells on queues past the page and the driver suppressed no
+  update; with them (pagefit-poll, on the last queues that fit the page)
+  it rang no doorbell past the page, at least one MMIO doorbell, and the
+  driver suppressed at least one update.  The doorbells per I/O of the
+  two are shown, not judged;
 - check_wrap_depth: the wrap test's io_queue_depth=32 took effect: the
   I/O queues of its first enable have 32 entries;
 - check_io_queue_count (with --io-queues N): every enable created
   exactly the I/O queues 1..N;
 - check_mmio_counts, check_span_coverage: the driver's own count of its
-  MMIO doorbells (debugfs, "# MMIO-COUNT pre|post GEN ASQ ACQ SQ CQ"
-  around each mark) equals QEMU's, exactly, admin and I/O queues, SQ and
-  CQ, between every two marks with no driver reload between them, and
-  every span had at least one such pair compared.  A mark's own admin SQ
-  doorbell comes before QEMU's trace of it, and its CQ doorbell after,
-  so each falls into the interval on its side.
+  MMIO doorbells (debugfs, "# MMIO-COUNT pre|post GEN ASQ ACQ SQ CQ
+  [SSQ SCQ]" around each mark) equals QEMU's, exactly, admin and I/O
+  queues, SQ and CQ, between every two marks with no driver reload
+  between them, and every span had at least one such pair compared.  A
+  mark's own admin SQ doorbell comes before QEMU's trace of it, and its
+  CQ doorbell after, so each falls into the interval on its side.
+
+A check that needs the suppressed updates (SSQ SCQ, which the kselftest
+prints; an older one printed only GEN ASQ ACQ SQ CQ) fails, saying so,
+where the guest printed none around its span.
 
 The console's own verdict (plan, bail-out, driver recovery) is
 scripts/vmtest-guest.py's.
@@ -92,14 +107,12 @@ SPANS = {
                 'pagefit-restore'],
     'kconfig-off': ['kconfig-off'],
 }
-# Spans that run the MMIO-count workload (iodepth 32, 2 jobs), and the one
-# that runs it on the MMIO-only path, as the baseline.
+# Spans that run the MMIO-count workload (iodepth 32, 2 jobs) on armed
+# queues, and the one that runs it on the MMIO-only path, as the baseline.
+# Their doorbells per I/O differ several times over, but by how much
+# depends on timing under TCG (host load): shown, not judged.
 MEASURED = ['acct-on', 'post-reset', 'post-cycle']
 BASELINE = 'acct-off'
-# What shadow doorbells are for: several times fewer traps per I/O at
-# iodepth 32 with 2 jobs.  This is the claim judged, not a fit to runs:
-# queues left on MMIO give a ratio near 1, and the ratio measured is 3-7.
-MIN_TRAP_RATIO = 2.0
 # The reset span must hold at least this many controller resets (the
 # kselftest's NR_RESETS_QD32).
 MIN_RESETS = 100
@@ -367,43 +380,105 @@ def check_no_config(b):
 
 def baseline(b):
     """The MMIO-only path's doorbells per I/O, or None: it must hold I/O
-    and at least one doorbell."""
+    and at least one doorbell.  Information only."""
     s, n = b.span(BASELINE), b.ios.get(BASELINE)
     if s is None or not n or not s['sq'] + s['cq']:
         return None
     return per_io(s, n)
 
 
-def check_trap_ratio(b):
-    measured = [n for n in b.spans() if n in MEASURED]
-    if not measured:
-        return
+def span_suppressed(b, name):
+    """The I/O queue updates EventIdx suppressed in span NAME, as the
+    driver counted them: ((SSQ, SCQ), how), or (None, why not).  If the
+    driver was reloaded in the span, the last load lies in it, and so do
+    all that driver's updates up to the span's end: those are taken."""
+    r = b.span_range(name)
+    if r is None or len(b.counts) != len(b.marks):
+        return None, 'no span or no counts around its marks'
+    post_b, pre_e = b.counts[r[0]][1], b.counts[r[1]][0]
+    if not (post_b and pre_e):
+        return None, 'the guest printed no driver counts around it'
+    if not (doorbells.has_suppressed(post_b) and
+            doorbells.has_suppressed(pre_e)):
+        return None, ('the guest printed only "MMIO-COUNT pre|post GEN ASQ '
+                      'ACQ SQ CQ", without the suppressed updates SSQ SCQ')
+    if post_b[0] == pre_e[0]:
+        return doorbells.driver_suppressed(b.counts, r[0], r[1]), ''
+    return (pre_e[5], pre_e[6]), ' since the reload in the span'
+
+
+def suppressed_or_fail(b, name, what):
+    """span_suppressed()'s counts, or a failure saying why there are
+    none, and None."""
+    d, how = span_suppressed(b, name)
+    if d is None:
+        tap(False, 'host: %s: no suppressed updates to judge in span %s: %s'
+            % (what, name, how))
+    return d, how
+
+
+def span_ios(b, name):
+    """The span's I/Os ("# IOS NAME N"), or None after a failure."""
+    n = b.ios.get(name)
+    if not n:
+        tap(False, 'host: %s: no "# IOS %s" line or no I/O: nothing ran '
+            'to judge' % (name, name))
+    return n
+
+
+def check_shadow_spans(b):
+    spans = b.spans()
     poff = baseline(b)
-    if poff is None:
-        tap(False, 'host: no MMIO-only baseline to compare %s with: span '
-            '%s has no I/O or no MMIO doorbell' % (', '.join(measured),
-                                                  BASELINE))
-        return
-    for name in measured:
-        check_trap_ratio_span(b, name, poff)
+    if BASELINE in spans:
+        check_baseline_span(b)
+    for name in MEASURED:
+        if name in spans:
+            check_armed_span(b, name, poff)
 
 
-def check_trap_ratio_span(b, name, poff):
-    s, n = b.span(name), b.ios.get(name)
+def check_baseline_span(b):
+    """dbbuf=off: every I/O queue update of the driver was an MMIO
+    doorbell, and there were some."""
+    s = b.span(BASELINE)
     if s is None:
         return      # check_spans reports it
+    n = span_ios(b, BASELINE)
     if not n:
-        tap(False, 'host: %s: no "# IOS %s" line or no I/O: the trap ratio '
-            'cannot be taken' % (name, name))
+        return
+    d, how = suppressed_or_fail(b, BASELINE, BASELINE)
+    if d is None:
+        return
+    tap(s['sq'] + s['cq'] > 0 and d == (0, 0),
+        'host: %s: dbbuf=off, the MMIO-only path: the driver suppressed '
+        '%d + %d SQ + CQ I/O queue updates%s (need none), QEMU trapped %d '
+        'I/O MMIO doorbells (need some) for %d I/Os, %.3f per I/O'
+        % (BASELINE, d[0], d[1], how, s['sq'] + s['cq'], n, per_io(s, n)))
+
+
+def check_armed_span(b, name, poff):
+    """Armed I/O queues: the driver left updates to the shadow slots,
+    and the controller still needed some MMIO doorbells."""
+    s = b.span(name)
+    if s is None:
+        return      # check_spans reports it
+    n = span_ios(b, name)
+    if not n:
         return
     pon = per_io(s, n)
-    tap(s['sq'] + s['cq'] > 0 and pon * MIN_TRAP_RATIO <= poff,
-        'host: %s: shadow doorbells cut MMIO traps per I/O at iodepth '
-        '32, 2 jobs: %.3f (SQ %.3f, CQ %.3f) vs %.3f MMIO-only, %.1fx '
-        'fewer, need %.0fx and at least one doorbell (%d)'
-        % (name, pon, s['sq'] / n, s['cq'] / n, poff,
-           poff / pon if pon else float('inf'), MIN_TRAP_RATIO,
-           s['sq'] + s['cq']))
+    ratio = ('vs %.3f MMIO-only, %.1fx fewer' % (poff, poff / pon)
+             if poff and pon else 'no MMIO-only rate to compare')
+    d, how = suppressed_or_fail(b, name, name)
+    if d is None:
+        note('%s: %d I/O MMIO doorbells for %d I/Os, %.3f per I/O %s: '
+             'not judged' % (name, s['sq'] + s['cq'], n, pon, ratio))
+        return
+    tap(s['sq'] + s['cq'] > 0 and sum(d) > 0,
+        'host: %s: the I/O queues were armed at iodepth 32, 2 jobs: the '
+        'driver suppressed %d + %d SQ + CQ updates%s (need some), QEMU '
+        'trapped %d I/O MMIO doorbells (need some) for %d I/Os; %.3f per '
+        'I/O (SQ %.3f, CQ %.3f) %s: timing under TCG, not judged'
+        % (name, d[0], d[1], how, s['sq'] + s['cq'], n, pon, s['sq'] / n,
+           s['cq'] / n, ratio))
 
 
 def check_fail(b):
@@ -427,18 +502,24 @@ def driver_span_io(b, name):
 
 
 def check_unarmed_io(b, name, what):
-    """No I/O queue armed in span NAME: the driver counted each of its
-    I/O queue doorbell updates as an MMIO doorbell, and QEMU saw exactly
-    those, at least one."""
+    """No I/O queue armed in span NAME: the driver suppressed no update,
+    it counted each of its I/O queue doorbell updates as an MMIO
+    doorbell, and QEMU saw exactly those, at least one."""
     s, d = b.span(name), driver_span_io(b, name)
     if s is None or d is None:
         tap(False, 'host: %s: no driver count or no span %s to compare'
             % (what, name))
         return
-    tap(s['sq'] + s['cq'] > 0 and (s['sq'], s['cq']) == d,
-        'host: %s the I/O queues stayed on MMIO in %s: the driver counted '
+    sup, how = suppressed_or_fail(b, name, what)
+    if sup is None:
+        return
+    tap(s['sq'] + s['cq'] > 0 and (s['sq'], s['cq']) == d and
+        sup == (0, 0),
+        'host: %s the I/O queues stayed on MMIO in %s: the driver '
+        'suppressed %d + %d SQ + CQ updates%s (need none) and counted '
         '%d + %d SQ + CQ MMIO doorbells, QEMU saw %d + %d (need equal, '
-        'not zero)' % (what, name, d[0], d[1], s['sq'], s['cq']))
+        'not zero)' % (what, name, sup[0], sup[1], how, d[0], d[1],
+                       s['sq'], s['cq']))
 
 
 def check_admin_unarmed(b, name, mode):
@@ -482,15 +563,23 @@ def check_pagefit(b):
             'pagefit-poll')
         return
     pm, pp = per_io(mmio, nmmio), per_io(poll, npoll)
-    tap(mmio['sqhi'] > 0,
-        'host: pagefit: dbbuf=off: polled I/O ran on queues past '
-        'the page (%d SQ doorbells there)' % mmio['sqhi'])
-    tap(poll['sqhi'] + poll['cqhi'] == 0 and poll['sq'] + poll['cq'] > 0
-        and MIN_TRAP_RATIO * pp <= pm,
-        'host: pagefit: polled I/O on the last queues: %.3f MMIO '
-        'doorbells per I/O with shadow doorbells (%d past the page), '
-        '%.3f without; need %.0fx fewer, not zero'
-        % (pp, poll['sqhi'] + poll['cqhi'], pm, MIN_TRAP_RATIO))
+    dm, hm = suppressed_or_fail(b, 'pagefit-mmio', 'pagefit: dbbuf=off')
+    if dm is not None:
+        tap(mmio['sqhi'] > 0 and dm == (0, 0),
+            'host: pagefit: dbbuf=off: polled I/O ran on queues past '
+            'the page (%d SQ doorbells there), and the driver suppressed '
+            '%d + %d SQ + CQ updates%s (need none)'
+            % (mmio['sqhi'], dm[0], dm[1], hm))
+    dp, hp = suppressed_or_fail(b, 'pagefit-poll', 'pagefit: polled I/O')
+    if dp is not None:
+        tap(poll['sqhi'] + poll['cqhi'] == 0 and
+            poll['sq'] + poll['cq'] > 0 and sum(dp) > 0,
+            'host: pagefit: polled I/O on the last queues with shadow '
+            'doorbells: the driver suppressed %d + %d SQ + CQ updates%s '
+            '(need some), QEMU trapped %d MMIO doorbells (need some), %d '
+            'past the page (need none); %.3f per I/O, %.3f without: not '
+            'judged' % (dp[0], dp[1], hp, poll['sq'] + poll['cq'],
+                        poll['sqhi'] + poll['cqhi'], pp, pm))
 
 
 def check_wrap_depth(b):
@@ -616,7 +705,7 @@ def run_checks(b):
         done = check_mmio_counts(b)
         if done is not None:
             check_span_coverage(b, done)
-    check_trap_ratio(b)
+    check_shadow_spans(b)
     show_rates(b)
 
 

@@ -19,13 +19,16 @@ import sys
 
 # (class, pattern), first match wins: a lockdep report is also a WARNING.
 PATTERNS = [
-    ("atomic-sleep", r"BUG: sleeping function called from invalid context"),
+    ("atomic-sleep", r"BUG: (sleeping function called from invalid context"
+                     r"|scheduling while atomic)"),
     ("kasan", r"BUG: KASAN: "),
     ("lockdep", r"WARNING: (possible (recursive|circular) locking|inconsistent lock state"
                 r"|suspicious RCU usage|bad unlock balance|held lock freed"
                 r"|lock held when returning|possible irq lock inversion)"),
     ("lockdep", r"INFO: (possible recursive locking|lockdep is turned off)"),
-    ("dma-api", r"DMA-API: "),
+    # Not the notices DMA-API debugging prints at boot.
+    ("dma-api", r"DMA-API: (?!preallocated \d+ debug entries|debugging "
+                r"(enabled|disabled))"),
     ("kmemleak", r"kmemleak: \d+ new suspected memory leaks|unreferenced object 0x"),
     ("bug", r"(?<![A-Za-z])BUG: |Oops: |Kernel panic|general protection fault"),
     ("warn", r"WARNING: CPU: \d+ PID: "),

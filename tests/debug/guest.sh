@@ -9,23 +9,25 @@ KMEMLEAK=/sys/kernel/debug/kmemleak
 [ -w $KMEMLEAK ] || { echo "DEBUG-FAIL: no $KMEMLEAK: is this the debug kernel?"; exit 1; }
 # Objects from before the first load are not the driver's.
 echo clear > $KMEMLEAK
+# (Not "i": guest-lib.sh's helpers use it.)
 n=${CYCLES:-1}
-i=0
-while [ $i -lt "$n" ]; do
-	load_nvme ours || { echo "DEBUG-FAIL: load $((i + 1)) of $n"; exit 1; }
+cycle=0
+while [ $cycle -lt "$n" ]; do
+	load_nvme ours || { echo "DEBUG-FAIL: load $((cycle + 1)) of $n"; exit 1; }
 	fio --name=read --filename=/dev/nvme0n1 --rw=randread --bs=4k \
 		--size=4M --direct=1 --ioengine=libaio --iodepth=8 \
 		--output-format=terse >/dev/null ||
-		{ echo "DEBUG-FAIL: I/O after load $((i + 1))"; exit 1; }
-	rmmod nvme || { echo "DEBUG-FAIL: unload $((i + 1))"; exit 1; }
-	i=$((i + 1))
-	[ $((i % 10)) -ne 0 ] || echo "DEBUG-PROGRESS $i of $n load/unload cycles"
+		{ echo "DEBUG-FAIL: I/O after load $((cycle + 1))"; exit 1; }
+	rmmod nvme || { echo "DEBUG-FAIL: unload $((cycle + 1))"; exit 1; }
+	cycle=$((cycle + 1))
+	[ $((cycle % 10)) -ne 0 ] || echo "DEBUG-PROGRESS $cycle of $n load/unload cycles"
 done
-echo "DEBUG-CYCLES $i"
-# kmemleak reports objects unreferenced for more than 5 s, after a scan.
+echo "DEBUG-CYCLES $cycle"
+# kmemleak reports objects unreferenced for more than 5 s, after a scan;
+# a second scan, later, catches what a stale reference hid in the first.
 sleep 6
 echo scan > $KMEMLEAK
-sleep 1
+sleep 6
 echo scan > $KMEMLEAK
 cat $KMEMLEAK
 echo "DEBUG-DONE"

@@ -10,6 +10,7 @@
 #
 #   SRC_TREE=dir    the kernel tree with the series (default build/tree-7.3)
 #   DEBUG_TESTS="a b"  only these (mutant names, or "reloads")
+#   DEBUG_OUT=dir   where the logs go (default build/debug-BASE)
 
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +20,7 @@ load_base
 need_kernel
 SRC_TREE=${SRC_TREE:-$TREE}
 [ -f "$SRC_TREE/drivers/nvme/host/pci.c" ] || "$TOP/scripts/series.sh" tree >&2 || exit 1
-OUT=$BUILD/debug-$BASE
+OUT=${DEBUG_OUT:-$BUILD/debug-$BASE}
 rm -rf "$OUT" && mkdir -p "$OUT"
 CYCLES=${CYCLES:-50}
 

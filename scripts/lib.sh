@@ -162,7 +162,9 @@ pick_base() {
 	*) die "BASE=$BASE: the series has the posting base 7.3 and the backports 6.12 and 6.1" ;;
 	esac
 	BASE_SUBSET=("${BASE_SUBSET_ALL[@]}")
-	[ "$BASE" != 7.3 ] || BASE_SUBSET+=(Documentation/nvme)
+	# 7.3's scripts/kernel-doc is a link to a Python program and its
+	# library.
+	[ "$BASE" != 7.3 ] || BASE_SUBSET+=(Documentation/nvme tools/docs/kernel-doc tools/lib/python)
 	TREE=$BUILD/tree-$BASE
 	BASE_ENV=$BUILD/base-$BASE.env
 	export BASE

@@ -378,38 +378,18 @@ do_vmtest() {
 # The debug kernel's detectors (7.3): each test-only mutant in tests/debug
 # must trip its detector, and the series none over 50 reloads.
 do_debug() {
-	local log=$OUT/debug.log line
 	[ "$BASE" = 7.3 ] || return 0
 	apply_here || { result "the series applies" 1; return; }
 	say "debug: lockdep, KASAN, DMA-API and kmemleak on mutants and on the series (about 10 min under TCG)"
-	SRC_TREE=$OUT/series "$TOP/tests/debug/run.sh" >"$log" 2>&1
-	local rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) result "${line#ok [0-9]* }" 0 ;;
-		"not ok "*) result "${line#not ok [0-9]* }" 1 "$log" ;;
-		esac
-	done < <(grep -E '^(not )?ok ' "$log")
-	[ $rc -eq 0 ] || grep -q '^not ok ' "$log" ||
-		result "debug: the runner finished (exit $rc)" 1 "$log"
+	SRC_TREE=$OUT/series tap_step debug "$TOP/tests/debug/run.sh"
 }
 
 # The vmtest's verdict scripts, on tampered and saved logs: each broken
 # boot must fail, on the check that matters.
 do_negatives() {
-	local log=$OUT/negatives.log line
 	need_pkgs python3
 	say "negatives: the vmtest's verdicts on tampered and saved logs"
-	"$TOP/tests/vmtest/negatives.sh" >"$log" 2>&1
-	local rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) result "${line#ok [0-9]* }" 0 ;;
-		"not ok "*) result "${line#not ok [0-9]* }" 1 "$log" ;;
-		esac
-	done < <(grep -E '^(not )?ok ' "$log")
-	[ $rc -eq 0 ] || grep -q '^not ok ' "$log" ||
-		result "negatives: the runner finished (exit $rc)" 1 "$log"
+	tap_step negatives "$TOP/tests/vmtest/negatives.sh"
 }
 
 # tap_step NAME SCRIPT: a test script that prints TAP; each line is a result.

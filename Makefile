@@ -8,7 +8,7 @@
 SHELL := /bin/bash
 export BASE KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME ACCEL VMTEST VMTEST_TESTS REROLL
 
-.PHONY: all help base tree series series-check modules run check \
+.PHONY: all help base tree series series-check post modules run check \
 	checkpatch build-series sparse kernel-doc coccicheck docs vmtest debug vmtest-negatives model-test microbench bench dkms-install dkms-remove clean distclean
 
 all: modules
@@ -28,7 +28,8 @@ tree:
 
 ## series        export build/tree-BASE back into its patches and the views
 ##               (REROLL=N: version N of the posting, [PATCH vN]; a commit's
-##               git note is its changelog, below the '---')
+##               git note is its changelog, below the '---'); the patches
+##               carry no Signed-off-by:, From: the series' label
 series:
 	@scripts/series.sh export
 
@@ -37,6 +38,14 @@ series:
 series-check:
 	@if [ -n "$(BASE)" ]; then scripts/series.sh check; else \
 		for b in 7.3 6.12 6.1; do BASE=$$b scripts/series.sh check || exit 1; done; fi
+
+## post          format build/tree-BASE for posting into DIR (default
+##               build/post-BASE; BASE=7.3 by default), From: and
+##               Signed-off-by: you (git config user.name, user.email);
+##               refuses a placeholder or a no-mail address; prints the
+##               git send-email command, does not run it (REROLL=N as series)
+post:
+	@scripts/series.sh post "$(DIR)"
 
 ## modules       build nvme.ko from base + series for the target kernel
 modules:

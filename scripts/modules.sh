@@ -8,6 +8,8 @@
 #                 patches if missing)
 #   OUT=dir       where to build (default: build/modules/<KVER>)
 #   EXTRA="..."   extra kbuild arguments, e.g. "C=2 W=1"
+#   TEST_PATCHES="p..."  test-only patches (tests/patches/) applied to the
+#                 build copy only: a test build, never the posted driver
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -45,6 +47,11 @@ rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	--exclude='Module.symvers' --exclude='.*.d' \
 	"$SRC_TREE/drivers/nvme/host/" "$OUT/"
 cp "$TOP/drivers/nvme/host/Kbuild" "$OUT/Kbuild"
+for p in ${TEST_PATCHES:-}; do
+	patch -s -p4 -d "$OUT" --no-backup-if-mismatch -r - <"$p" ||
+		die "the test-only patch ${p#$TOP/} does not apply to $SRC_TREE/drivers/nvme/host"
+	say "applied the test-only patch ${p#$TOP/} to the build copy"
+done
 # The out-of-tree module carries the stock version with "+dbbuf": DKMS
 # will not replace an in-tree module of the same version (3.0's
 # check_version_sanity compares versions only), and modinfo tells the two

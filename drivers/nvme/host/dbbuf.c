@@ -58,49 +58,6 @@ module_param_cb(dbbuf, &nvme_dbbuf_mode_ops, &nvme_dbbuf_mode, 0444);
 MODULE_PARM_DESC(dbbuf,
 		 "shadow doorbell buffers: on (default), io (I/O queues only, MMIO doorbells for the admin queue) or off");
 
-#ifdef NVME_DBBUF_TEST
-/*
- * Test builds only (nvme.ko built with -DNVME_DBBUF_TEST, as the kselftest's
- * runner does): send the shadow doorbell buffer's address 8 bytes past its
- * page boundary, which the controller must reject (Invalid Field in
- * Command), to take the failure path against a real device.
- */
-static bool dbbuf_test_misalign;
-module_param(dbbuf_test_misalign, bool, 0644);
-MODULE_PARM_DESC(dbbuf_test_misalign,
-		 "test builds only: send Doorbell Buffer Config with a misaligned buffer, which the controller must reject");
-
-static inline u64 nvme_dbbuf_test_offset(void)
-{
-	return dbbuf_test_misalign ? 8 : 0;
-}
-
-/*
- * Test builds only: arm the I/O queues without sending the command, which
- * makes a controller that never reads the buffers, to take the recovery
- * path (nvme_dbbuf_stall()).
- */
-static bool dbbuf_test_noconfig;
-module_param(dbbuf_test_noconfig, bool, 0644);
-MODULE_PARM_DESC(dbbuf_test_noconfig,
-		 "test builds only: arm the I/O queues without sending Doorbell Buffer Config");
-
-static inline bool nvme_dbbuf_test_noconfig(void)
-{
-	return dbbuf_test_noconfig;
-}
-#else
-static inline u64 nvme_dbbuf_test_offset(void)
-{
-	return 0;
-}
-
-static inline bool nvme_dbbuf_test_noconfig(void)
-{
-	return false;
-}
-#endif
-
 static inline unsigned int sq_idx(unsigned int qid, u32 stride)
 {
 	return qid * 2 * stride;
@@ -284,10 +241,10 @@ void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 
 	dbq->sq_last = sq_tail;
 	dbq->cq_last = cq_head;
-	dbbuf->dbs[sq] = cpu_to_le32(sq_tail);
-	dbbuf->dbs[cq] = cpu_to_le32(cq_head);
-	dbbuf->eis[sq] = cpu_to_le32(sq_tail);
-	dbbuf->eis[cq] = cpu_to_le32(cq_head);
+	WRITE_ONCE(dbbuf->dbs[sq], cpu_to_le32(sq_tail));
+	WRITE_ONCE(dbbuf->dbs[cq], cpu_to_le32(cq_head));
+	WRITE_ONCE(dbbuf->eis[sq], cpu_to_le32(sq_tail));
+	WRITE_ONCE(dbbuf->eis[cq], cpu_to_le32(cq_head));
 	WRITE_ONCE(dbq->sq_db, &dbbuf->dbs[sq]);
 	WRITE_ONCE(dbq->cq_db, &dbbuf->dbs[cq]);
 	WRITE_ONCE(dbq->sq_ei, &dbbuf->eis[sq]);
@@ -335,38 +292,32 @@ void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
  * I/O queue as it is created, before its first update.  (QEMU, for one,
  * reads a queue's tail from the shadow slot as soon as it has taken the
  * buffers, so a queue that rang by MMIO alone after that point would go
- * unserved.)  On failure no queue is armed.
+ * unserved.)  On failure no queue is armed.  A failure is reported once,
+ * not at every reset, unless its status changes or the command succeeded
+ * in between.
  *
- * Return: 0 if the controller accepted the buffers, or if there is nothing
- * to send (no buffers, no room, shadow doorbells given up); otherwise the
- * NVMe status (> 0) or a negative error, reported once per controller.
+ * Return: true if the controller accepted the buffers; the caller then
+ * calls nvme_dbbuf_ctrl_arm().  False if it did not, or if there was
+ * nothing to send (no buffers, no room).
  */
-int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
-		      u32 db_stride)
+bool nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
+		       u32 db_stride)
 {
 	struct nvme_command c = { };
 	int status;
 
 	dbbuf->accepted = false;
-	if (!dbbuf->dbs ||
-	    atomic_read(&dbbuf->stalls) >= NVME_DBBUF_MAX_STALLS)
-		return 0;
+	if (!dbbuf->dbs)
+		return false;
 	dbbuf->no_room = nvme_dbbuf_page_queues(dbbuf, db_stride) < 2;
 	if (dbbuf->no_room) {
 		dev_info(ctrl->device,
 			 "doorbell stride too large for a shadow doorbell page\n");
-		return 0;
-	}
-
-	if (nvme_dbbuf_test_noconfig()) {
-		dbbuf->admin = false;
-		dbbuf->accepted = true;
-		return 0;
+		return false;
 	}
 
 	c.dbbuf.opcode = nvme_admin_dbbuf;
-	c.dbbuf.prp1 = cpu_to_le64(dbbuf->dbs_dma_addr +
-				   nvme_dbbuf_test_offset());
+	c.dbbuf.prp1 = cpu_to_le64(dbbuf->dbs_dma_addr);
 	c.dbbuf.prp2 = cpu_to_le64(dbbuf->eis_dma_addr);
 
 	status = nvme_submit_sync_cmd(ctrl->admin_q, &c, NULL, 0);
@@ -375,10 +326,9 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 		/*
 		 * Rejected, timed out or aborted: no queue was armed, so all
 		 * keep MMIO doorbells.  The buffers stay for the next enable,
-		 * which tries again.  Say it once per controller, not at
-		 * every reset.
+		 * which tries again.
 		 */
-		if (!dbbuf->failed_reported) {
+		if (status != dbbuf->reported) {
 			if (status > 0)
 				dev_warn(ctrl->device,
 					 "Doorbell Buffer Config failed with status %#x, using MMIO doorbells\n",
@@ -388,12 +338,25 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 					 "Doorbell Buffer Config failed with error %d, using MMIO doorbells\n",
 					 status);
 		}
-		dbbuf->failed_reported = true;
-		return status;
+		dbbuf->reported = status;
+		return false;
 	}
 
+	dbbuf->reported = 0;
+	return true;
+}
+
+/**
+ * nvme_dbbuf_ctrl_arm() - record that the controller took the buffers
+ * @dbbuf: the controller's state
+ *
+ * After nvme_dbbuf_config() returned true, under the lock that serialises
+ * this with nvme_dbbuf_ctrl_disarm(), and only if the controller was not
+ * disabled since: from here nvme_dbbuf_queue_arm() arms queues.
+ */
+void nvme_dbbuf_ctrl_arm(struct nvme_dbbuf_ctrl *dbbuf)
+{
 	dbbuf->accepted = true;
-	return 0;
 }
 
 /**
@@ -406,30 +369,6 @@ int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf)
 {
 	dbbuf->accepted = false;
-}
-
-/**
- * nvme_dbbuf_stall() - count a shadow stall
- * @dbbuf: the controller's state
- *
- * A request on an armed queue timed out, and completed once the timeout
- * handler had rung its queue's doorbells by MMIO: a shadow stall.  The
- * controller missed an update that EventIdx told the host to skip, which a
- * controller that reads the buffers as the command says never makes the
- * host do.  On the stall that is one too many the caller disarms every
- * queue, and no command is sent again, through any number of resets,
- * until the driver is reloaded.
- *
- * NVME_DBBUF_MAX_STALLS is 3: each stall costs one timeout period, 30 s
- * by default, so a controller that ignores the buffers costs at most
- * 90 s of I/O, while a single late completion, which a busy but working
- * controller can produce, does not turn shadow doorbells off.
- *
- * Return: true on the stall that is one too many, once.
- */
-bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf)
-{
-	return atomic_inc_return(&dbbuf->stalls) == NVME_DBBUF_MAX_STALLS;
 }
 
 /**
@@ -451,7 +390,6 @@ bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf)
  *                                would fall beyond the page
  *   failed status=0xS            the command failed with NVMe status S
  *   failed error=-E              or with error -E (-ENOMEM: no buffers)
- *   stalled stalls=N             recovery gave shadow doorbells up
  *
  * Return: the bytes written to @buf.
  */
@@ -467,9 +405,6 @@ ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf, bool supported,
 		return sysfs_emit(buf, "unsupported\n");
 	if (nvme_dbbuf_mode == NVME_DBBUF_OFF)
 		return sysfs_emit(buf, "disabled reason=param\n");
-	if (atomic_read(&dbbuf->stalls) >= NVME_DBBUF_MAX_STALLS)
-		return sysfs_emit(buf, "stalled stalls=%d\n",
-				  atomic_read(&dbbuf->stalls));
 	if (READ_ONCE(dbbuf->no_room))
 		return sysfs_emit(buf, "unsupported reason=stride\n");
 	status = READ_ONCE(dbbuf->status);
@@ -498,8 +433,8 @@ static u64 nvme_dbbuf_counter(const u64 *counter)
 }
 
 /*
- * /sys/kernel/debug/nvme_dbbuf/<controller>: the shadow stalls recovered,
- * then per queue and per side, the updates published in the shadow slot,
+ * /sys/kernel/debug/nvme_dbbuf/<controller>: per queue and per side, the
+ * updates published in the shadow slot,
  * the MMIO doorbells rung and the MMIO doorbells EventIdx suppressed,
  * since the driver bound the controller.  The counters are read without
  * the queues' locks: each value is one that was current during the read.
@@ -510,7 +445,6 @@ static int nvme_dbbuf_counters_show(struct seq_file *m, void *unused)
 	struct nvme_dbbuf_queue *dbq;
 	unsigned int qid;
 
-	seq_printf(m, "stalls %d\n", atomic_read(&dbbuf->stalls));
 	seq_puts(m, "qid sq_shadow sq_mmio sq_suppressed cq_shadow cq_mmio cq_suppressed\n");
 	for (qid = 0; (dbq = dbbuf->queue(dbbuf, qid)); qid++)
 		seq_printf(m, "%u %llu %llu %llu %llu %llu %llu\n", qid,

@@ -9,7 +9,6 @@
 #ifndef _NVME_DBBUF_H
 #define _NVME_DBBUF_H
 
-#include <linux/atomic.h>
 #include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
@@ -19,9 +18,6 @@
 struct dentry;
 struct device;
 struct nvme_ctrl;
-
-/* Shadow stalls after which recovery gives shadow doorbells up. */
-#define NVME_DBBUF_MAX_STALLS	3
 
 #ifdef CONFIG_NVME_PCI_DBBUF
 
@@ -36,11 +32,10 @@ struct nvme_dbbuf_ctrl {
 	bool accepted;			/* taken by the controller, this enable */
 	bool beyond_reported;		/* fewer queues for the page: told once */
 	bool admin;			/* arm the admin queue too */
-	bool failed_reported;		/* the command failed: told once */
 	bool no_room;			/* doorbell stride too large for a page */
 	int status;			/* last failure: NVMe status, or -errno */
+	int reported;			/* the failure last reported, or 0 */
 	unsigned int beyond;		/* I/O queues not created: no slots */
-	atomic_t stalls;		/* shadow stalls; at MAX_STALLS, MMIO only */
 	/* nvme-pci's queue @qid, or NULL past the last one */
 	struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *dbbuf,
 					  unsigned int qid);
@@ -71,8 +66,8 @@ struct nvme_dbbuf_ctrl {
  * with READ_ONCE(), because disarming does not take the queue's locks.
  *
  * With CONFIG_DEBUG_FS, each side counts its updates: those published in
- * the shadow slot, the MMIO doorbells rung (in any state, and by the
- * timeout handler's kick), and those EventIdx let the host skip.  They
+ * the shadow slot, the MMIO doorbells rung (in any state), and those
+ * EventIdx let the host skip.  They
  * are plain fields, updated under the serialisation of that side's
  * updates (the SQ lock; the CQ's interrupt handler or poll lock), and
  * read without it.  The SQ side, written by submitters, and the CQ side,
@@ -158,62 +153,20 @@ static inline void nvme_dbbuf_cq_count(struct nvme_dbbuf_queue *dbq,
 #endif
 }
 
-/**
- * nvme_dbbuf_sq_rung() - count an SQ doorbell rung outside an update
- * @dbq: the queue
- *
- * The timeout handler rang the SQ doorbell by MMIO (nvme_dbbuf_kick()).
- */
-static inline void nvme_dbbuf_sq_rung(struct nvme_dbbuf_queue *dbq)
-{
-	nvme_dbbuf_sq_count(dbq, false, true);
-}
-
-/**
- * nvme_dbbuf_cq_rung() - count a CQ doorbell rung outside an update
- * @dbq: the queue
- */
-static inline void nvme_dbbuf_cq_rung(struct nvme_dbbuf_queue *dbq)
-{
-	nvme_dbbuf_cq_count(dbq, false, true);
-}
-
 void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
 		     struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *,
 						       unsigned int));
 int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev);
 void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf);
-int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
-		      u32 db_stride);
+bool nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
+		       u32 db_stride);
+void nvme_dbbuf_ctrl_arm(struct nvme_dbbuf_ctrl *dbbuf);
 unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 				  unsigned int want, u32 db_stride);
 void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf);
-bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf);
 ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf, bool supported,
 			char *buf);
 
-/**
- * nvme_dbbuf_accepted() - did the controller take the buffers?
- * @dbbuf: the controller's state
- *
- * Return: true if the controller accepted the buffers in this enable.
- */
-static inline bool nvme_dbbuf_accepted(struct nvme_dbbuf_ctrl *dbbuf)
-{
-	return dbbuf->accepted;
-}
-
-/**
- * nvme_dbbuf_queue_used() - may a queue have skipped an MMIO doorbell?
- * @dbq: the queue
- *
- * Return: true if @dbq has used its shadow slots since the controller was
- * enabled (armed, or disarmed after that).
- */
-static inline bool nvme_dbbuf_queue_used(struct nvme_dbbuf_queue *dbq)
-{
-	return !!READ_ONCE(dbq->sq_db);
-}
 void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 			  struct nvme_dbbuf_queue *dbq, u16 qid, u32 db_stride,
 			  u16 sq_tail, u16 cq_head);
@@ -230,49 +183,34 @@ static inline int nvme_dbbuf_need_event(u16 event_idx, u16 new_idx, u16 old)
 }
 
 /*
- * Three orderings make a shadow doorbell update safe.  Each is a Dekker-like
- * handshake with the controller, which reads the shadow slots and writes
- * EventIdx by DMA; a hypervisor that emulates the controller reads them as
- * another CPU would.  The buffers are coherent DMA memory (cacheable, and
- * snooped by the controller); an SQ in the controller memory buffer is not.
+ * Two orderings make a shadow doorbell update safe.  Each pairs with the
+ * controller, which reads the shadow slots and writes EventIdx by DMA; a
+ * hypervisor that emulates the controller does the same as another CPU.
+ * The buffers are coherent DMA memory; an SQ in the controller memory
+ * buffer is not.
  *
  * (a) SQ entries, then the shadow tail: once the controller can see the new
- *     tail it may fetch the entries below it.  Stores to coherent memory are
- *     ordered for a DMA master by dma_wmb(): a compiler barrier on x86,
- *     whose stores are never reordered with each other (TSO), and DMB OSHST
- *     on arm64, where the controller sits in the outer shareable domain.
- *     An SQ in the CMB is written through a write-combining mapping, whose
- *     stores x86 may buffer past later ones and which arm64 maps as device
- *     memory: that needs wmb() (SFENCE, DSB ST), as before a doorbell write.
- *     Pairs with the controller reading the tail before the entries, which
- *     it must do anyway to know which entries are new.
+ *     tail it may fetch the entries below it.  dma_wmb() orders stores to
+ *     coherent memory for a DMA master.  An SQ in the CMB is written through
+ *     a write-combining mapping, which needs wmb(), as before a doorbell
+ *     write.  Pairs with the controller reading the tail before the entries.
  *
- * (b) The shadow store, then the EventIdx load: store->load, the one
- *     ordering no weaker barrier gives.  The controller does the mirror
- *     image, storing EventIdx and then reading the shadow slot again; with
- *     both barriers in place, at least one side sees the other's store, so
- *     an update is never both skipped by the host and missed by the
- *     controller.  See nvme_dbbuf_event_mb().
+ * (b) The shadow store, then the EventIdx load: store->load, which only a
+ *     full barrier gives, and dma_mb() is the one that reaches a DMA master.
+ *     The controller does the mirror image, storing EventIdx and then
+ *     reading the shadow slot again; with both barriers in place, at least
+ *     one side sees the other's store, so an update is never both skipped
+ *     by the host and missed by the controller.
  *
- * (c) The completion entries read, then the new head published: once the
- *     controller sees the head move it may overwrite the entries below it,
- *     so the loads must not be satisfied after the store is visible.
- *     Load->store.  dma_rmb() is a compiler barrier on x86, which never
- *     reorders a load with a later store, and DMB OSHLD on arm64, which
- *     orders loads against later loads and stores.  The generic dma_rmb()
- *     promises load->load only (RISC-V's is FENCE R,R), so other
- *     architectures use dma_mb().  Pairs with the controller reading the
- *     head before it reuses a completion entry.
- *
- * Upstream used wmb() before every shadow store and mb() before every
- * EventIdx load: on x86 an SFENCE and an MFENCE per update, and an SFENCE
- * orders no loads, so it never gave (c).
+ * A new CQ head needs no barrier before its shadow store, as before the
+ * MMIO doorbell write, which orders earlier stores only: the completion
+ * entries below the head must have been read before the controller reuses
+ * their slots, and it cannot reuse one before the host frees a command id.
+ * A queue has as many CQ slots as SQ slots, and at most one fewer commands
+ * in flight, so the controller can write at most that many entries past
+ * its tail before it reaches the slots the host has just consumed; their
+ * commands' ids are freed after the entries were read, by a release.
  */
-#if defined(CONFIG_X86) || defined(CONFIG_ARM64)
-#define nvme_dbbuf_cq_mb()	dma_rmb()	/* (c), see above */
-#else
-#define nvme_dbbuf_cq_mb()	dma_mb()	/* (c), see above */
-#endif
 
 /* (a), see above: @cmb, the SQ is in the controller memory buffer. */
 static inline void nvme_dbbuf_sq_mb(bool cmb)
@@ -284,26 +222,10 @@ static inline void nvme_dbbuf_sq_mb(bool cmb)
 }
 
 /*
- * (b): on x86, a locked instruction drains the store buffer and orders the
- * store before the load for every agent that snoops the cache, a DMA master
- * included; MFENCE, which mb() and dma_mb() are there, adds ordering of
- * non-temporal and write-combining stores only, and the shadow and EventIdx
- * buffers are neither.  virt_mb() is that locked instruction, on every x86
- * kernel (smp_mb() is a compiler barrier alone without CONFIG_SMP).
- * Elsewhere, dma_mb(): DMB OSH on arm64, where smp_mb() (DMB ISH) would not
- * reach the controller.
- */
-#ifdef CONFIG_X86
-#define nvme_dbbuf_event_mb()	virt_mb()	/* (b), see above */
-#else
-#define nvme_dbbuf_event_mb()	dma_mb()	/* (b), see above */
-#endif
-
-/*
  * Publish @value in the shadow doorbell @dbbuf_db, which is set, @last being
  * the value published there before, and return true if an MMIO is required:
  * always for a disarmed queue (@dbbuf_ei NULL).  The caller has ordered
- * whatever @value makes visible before this store ((a) or (c) above).
+ * whatever @value makes visible before this store ((a) above).
  */
 static inline bool nvme_dbbuf_publish(u16 value, u16 *last, __le32 *dbbuf_db,
 				      __le32 *dbbuf_ei)
@@ -312,7 +234,7 @@ static inline bool nvme_dbbuf_publish(u16 value, u16 *last, __le32 *dbbuf_db,
 
 	old_value = *last;
 	*last = value;
-	*dbbuf_db = cpu_to_le32(value);
+	WRITE_ONCE(*dbbuf_db, cpu_to_le32(value));
 
 	if (!dbbuf_ei)
 		return true;
@@ -322,7 +244,7 @@ static inline bool nvme_dbbuf_publish(u16 value, u16 *last, __le32 *dbbuf_db,
 	 * controller's barrier between its EventIdx store and its next read
 	 * of the shadow slot.
 	 */
-	nvme_dbbuf_event_mb();
+	dma_mb();
 
 	event_idx = le32_to_cpu(READ_ONCE(*dbbuf_ei));
 	return nvme_dbbuf_need_event(event_idx, value, old_value);
@@ -370,16 +292,10 @@ static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
 	__le32 *db = READ_ONCE(dbq->cq_db);
 	bool ring = true;
 
-	if (db) {
-		/*
-		 * (c) The completion entries read before the new head is
-		 * published.  Pairs with the controller reading the head
-		 * before it reuses an entry.
-		 */
-		nvme_dbbuf_cq_mb();
+	/* No barrier before the store: see the comment above (a). */
+	if (db)
 		ring = nvme_dbbuf_publish(head, &dbq->cq_last, db,
 					  READ_ONCE(dbq->cq_ei));
-	}
 	nvme_dbbuf_cq_count(dbq, !!db, ring);
 	return ring;
 }
@@ -411,15 +327,14 @@ static inline void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf)
 {
 }
 
-static inline int nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf,
-				    struct nvme_ctrl *ctrl, u32 db_stride)
-{
-	return 0;
-}
-
-static inline bool nvme_dbbuf_accepted(struct nvme_dbbuf_ctrl *dbbuf)
+static inline bool nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf,
+				     struct nvme_ctrl *ctrl, u32 db_stride)
 {
 	return false;
+}
+
+static inline void nvme_dbbuf_ctrl_arm(struct nvme_dbbuf_ctrl *dbbuf)
+{
 }
 
 static inline unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
@@ -431,11 +346,6 @@ static inline unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 
 static inline void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf)
 {
-}
-
-static inline bool nvme_dbbuf_stall(struct nvme_dbbuf_ctrl *dbbuf)
-{
-	return false;
 }
 
 static inline ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf,
@@ -462,11 +372,6 @@ static inline void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf)
 {
 }
 
-static inline bool nvme_dbbuf_queue_used(struct nvme_dbbuf_queue *dbq)
-{
-	return false;
-}
-
 static inline void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 					struct nvme_dbbuf_queue *dbq, u16 qid,
 					u32 db_stride, u16 sq_tail,
@@ -479,14 +384,6 @@ static inline void nvme_dbbuf_queue_disarm(struct nvme_dbbuf_queue *dbq)
 }
 
 static inline void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
-{
-}
-
-static inline void nvme_dbbuf_sq_rung(struct nvme_dbbuf_queue *dbq)
-{
-}
-
-static inline void nvme_dbbuf_cq_rung(struct nvme_dbbuf_queue *dbq)
 {
 }
 

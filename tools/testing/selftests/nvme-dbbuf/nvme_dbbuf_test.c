@@ -79,7 +79,6 @@
 #define PAGEFIT_POLL_QUEUES	8
 #define PAGEFIT_QUEUES		528	/* I/O queues to ask for: past the page */
 #define FAIL_RESETS		3	/* resets with a rejected command */
-#define STALL_IO_TIMEOUT	5	/* s: nvme_core.io_timeout in the stall test */
 #define ADMIN_PROCS		32	/* concurrent admin command issuers */
 #define ADMIN_CMDS		60	/* Identify commands each */
 /* Queue pairs, admin included, with slots in a 4 KiB page at stride 4 */
@@ -98,12 +97,8 @@
 #define MSG_FEW_QUEUES \
 	"too few I/O queues to fill the shadow doorbell page (boot with more possible CPUs and MSI-X vectors)"
 #define MSG_CONFIG_FAILED "Doorbell Buffer Config failed with status"
-#define MSG_STALLED "shadow doorbells stalled"
-#define MSG_KICKED "completed after an MMIO doorbell kick"
-#define MSG_NO_STALL_BUILD \
-	"needs nvme.ko built with -DNVME_DBBUF_TEST (the vmtest's build), for dbbuf_test_noconfig"
 #define MSG_NO_TEST_BUILD \
-	"needs nvme.ko built with -DNVME_DBBUF_TEST (the vmtest's build), for dbbuf_test_misalign"
+	"needs a test build of nvme.ko, which has the dbbuf_test_misalign parameter"
 #define MSG_NO_DBBUF \
 	"the controller does not support Doorbell Buffer Config (OACS bit 8 clear)\n"
 #define MSG_PROBE_FAILED \
@@ -182,7 +177,6 @@ static int driver_gen;
 struct mmio_count {
 	unsigned long long asq, acq, sq, cq;
 	unsigned long long ssq, scq;	/* I/O queue updates EventIdx suppressed */
-	unsigned int stalls;	/* shadow stalls the driver recovered */
 };
 
 /*
@@ -204,8 +198,6 @@ static bool read_mmio_count(struct mmio_count *c)
 		return false;
 	memset(c, 0, sizeof(*c));
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "stalls %u", &c->stalls) == 1)
-			continue;
 		if (sscanf(line, "%u %llu %llu %llu %llu %llu %llu", &qid,
 			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 7)
 			continue;
@@ -249,8 +241,6 @@ static void print_mmio_count(const char *when, int quiet_ms)
 	}
 	ksft_print_msg("MMIO-COUNT %s %d %llu %llu %llu %llu %llu %llu\n",
 		       when, driver_gen, a.asq, a.acq, a.sq, a.cq, a.ssq, a.scq);
-	/* Any stall outside the stall test is a lost doorbell recovered. */
-	ksft_print_msg("stalls %u\n", a.stalls);
 }
 
 /*
@@ -312,10 +302,9 @@ static int kmsg_open(void)
 
 /*
  * Is this kernel log record a sign of trouble from nvme?  Anything the
- * driver's timeout and recovery paths print, at any level (a doorbell
- * recovered by an MMIO kick is logged at KERN_INFO), and any nvme message
- * at warning level or above, except the notice that an out-of-tree module
- * taints the kernel.
+ * driver's timeout and recovery paths print, at any level, and any nvme
+ * message at warning level or above, except the notice that an out-of-tree
+ * module taints the kernel.
  */
 static const char *expected_msg[2];	/* kernel log lines the test causes */
 
@@ -1237,82 +1226,6 @@ static bool test_fail(const struct test *t)
 	return restore_driver("fail-restore") && !rc;
 }
 
-/* Write @val to nvme_core's parameter @name; 0 on success. */
-static int set_core_param(const char *name, const char *val)
-{
-	char path[128];
-	FILE *f;
-	int rc;
-
-	snprintf(path, sizeof(path), "/sys/module/nvme_core/parameters/%s",
-		 name);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	rc = fputs(val, f) < 0 ? -EIO : 0;
-	if (fclose(f))
-		rc = -errno;
-	return rc;
-}
-
-/*
- * A controller that never reads the shadow doorbell buffer: a test build
- * of the driver arms the I/O queues without sending the command.  Updates
- * EventIdx tells the driver to skip then never reach the controller, and
- * requests time out (after STALL_IO_TIMEOUT s here).  The driver must ring
- * the queue by MMIO before escalating, which completes them, and after a
- * few such stalls give shadow doorbells up, with one warning, for good:
- * still after a controller reset.  Verified I/O must complete without an
- * abort or a controller reset (the kernel log check, and the host's count
- * of controller enables).
- */
-static bool test_stall(const struct test *t)
-{
-	int kick_fd, warn_fd, kicked, warned, rc;
-	char timeout[16], val[16];
-	const char *p;
-
-	(void)t;
-	if (!param("dbbuf_test_noconfig")) {
-		skip_reason = MSG_NO_STALL_BUILD;
-		return true;
-	}
-	snprintf(val, sizeof(val), "%d", STALL_IO_TIMEOUT);
-	p = mod_param("nvme_core", "io_timeout");
-	if (!p || snprintf(timeout, sizeof(timeout), "%s", p) >= (int)sizeof(timeout) ||
-	    set_core_param("io_timeout", val)) {
-		ksft_print_msg("cannot set nvme_core.io_timeout\n");
-		return false;
-	}
-	expected_msg[0] = MSG_STALLED;
-	expected_msg[1] = MSG_KICKED;
-	span_begin("stall");
-	kick_fd = kmsg_open();
-	warn_fd = kmsg_open();
-	rc = !reload_ok("dbbuf_test_noconfig=1");
-	if (!rc)
-		rc = fio_verify("stall", 8, 2, per_job(2, 4ULL << 20));
-	/* Given up for good: a reset must not bring shadow doorbells back. */
-	if (!rc && (ctrl_attr("reset_controller", NULL, 0) || !wait_live(30))) {
-		ksft_print_msg("the controller reset after the stalls failed\n");
-		rc = 1;
-	}
-	if (!rc)
-		rc = fio_verify("stall-after", 8, 2, per_job(2, 4ULL << 20));
-	span_end("stall", 2, 0);
-	rc |= !state_is("^stalled stalls=([3-9]|[1-9][0-9]+)$");
-	kicked = kmsg_count(kick_fd, MSG_KICKED);
-	warned = kmsg_count(warn_fd, MSG_STALLED);
-	ksft_print_msg("stall: %d requests completed after an MMIO kick, %d warnings\n",
-		       kicked, warned);
-	if (kicked < 1 || warned != 1) {
-		ksft_print_msg("expected kicked requests and exactly one warning\n");
-		rc = 1;
-	}
-	set_core_param("io_timeout", timeout);
-	return restore_driver("stall-restore") && !rc;
-}
-
 /*
  * ADMIN_PROCS processes issue ADMIN_CMDS Identify Controller commands each,
  * all at once; the number of processes that saw a command fail.
@@ -1425,8 +1338,6 @@ static const struct test tests[] = {
 	  test_mmio_only },
 	{ "fail", "rejected command: MMIO doorbells only, reported once with the status",
 	  test_fail },
-	{ "stall", "a controller that ignores the buffer: MMIO kicks, then MMIO only, no reset",
-	  test_stall },
 	{ "admin", "concurrent admin commands with dbbuf=on, =io and =off",
 	  test_admin },
 	{ "pagefit", "no more I/O queues than the shadow doorbell page holds, verified polled I/O",

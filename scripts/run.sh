@@ -53,8 +53,8 @@ say "results"
 echo "$who nvme.ko was loaded in the guest (srcversion $want), and the guest powered off cleanly"
 if [ "$DRIVER" = ours ]; then
 	echo "the driver's counters after fio (/sys/kernel/debug/nvme_dbbuf/nvme0):"
-	sed -n '/^== the driver.s counters/,/^[^0-9qs]/p' "$out/on-console.log" |
-		grep -E '^(stalls|qid|[0-9]+ )' | sed 's/^/  /'
+	sed -n '/^== the driver.s counters/,/^[^0-9q]/p' "$out/on-console.log" |
+		grep -E '^(qid|[0-9]+ )' | sed 's/^/  /'
 	"$TOP/scripts/run-table.py" "shadow doorbells on" "$out/on-console.log" \
 		"$out/on-trace.log" "off (nvme.dbbuf=off)" "$out/off-console.log" \
 		"$out/off-trace.log"

@@ -46,7 +46,8 @@ check_<what it checks>, and prints one or more TAP lines:
   fail-io, where no queue may be armed, the driver's count of its I/O
   MMIO doorbells equals QEMU's, and is not zero, and it suppressed no
   update (a queue armed on a controller that reads no shadow slot loses
-  doorbells, which the console's verdict sees as recovery);
+  doorbells: timeouts and the driver's recovery, which the console's
+  verdict fails);
 - check_admin_unarmed (dbbuf=io and dbbuf=off): every admin command QEMU
   ran had been announced by an MMIO doorbell before it ran, and every
   announced one ran: the controller learned nothing from a shadow slot;
@@ -100,7 +101,6 @@ SPANS = {
     'cycle': ['cycle', 'post-cycle'],
     'mmio-only': ['mmio-only', 'mmio-only-restore'],
     'fail': ['fail', 'fail-io', 'fail-restore'],
-    'stall': ['stall', 'stall-restore'],
     'admin': ['admin-on', 'admin-io-load', 'admin-io', 'admin-load',
               'admin-off', 'admin-restore'],
     'pagefit': ['pagefit-mmio', 'pagefit', 'pagefit-poll',

@@ -13,7 +13,7 @@ usage: doorbells.py CONSOLE_LOG TRACE_LOG [--tsv]
 (either log may be gzip-compressed, named *.gz)
 Prints, per job: I/Os, IOPS, SQ and CQ doorbells on I/O queues (qid > 0),
 their sum per I/O, and the SQ and CQ doorbells the driver itself counted
-on its I/O queues (debugfs; "-" for a driver without counters).
+on its I/O queues (its tracepoints; "-" for a driver without them).
 """
 import gzip
 import json
@@ -57,7 +57,7 @@ def parse_console(path):
 
 def parse_counts(path):
     """Per console mark, the driver's own counts printed just before and
-    just after it, from debugfs: [pre, post] pairs of tuples, or None
+    just after it, from its tracepoints: [pre, post] pairs of tuples, or None
     where the guest printed "none" or nothing (a driver without
     counters).  Two forms: the kselftest's "MMIO-COUNT pre|post GEN ASQ
     ACQ SQ CQ SSQ SCQ", a 7-tuple, and make run's (scripts/guest/lib.sh)

@@ -7,7 +7,7 @@ usage: run-table.py LABEL CONSOLE TRACE [LABEL CONSOLE TRACE...]
 Per boot: the dbbuf state the guest read in sysfs, the Doorbell Buffer
 Config commands QEMU received, the fio job's IOPS, the MMIO doorbells on
 the I/O queues as QEMU trapped them and as the driver counted them
-(debugfs), per I/O, and, against the last column, how many fewer.  Then
+(its tracepoints), per I/O, and, against the last column, how many fewer.  Then
 what was compared: for each boot with the driver's counters, its count
 against QEMU's over the fio job; a boot without counters (Debian's stock
 nvme.ko) is named as not compared.  Exit status 1 if a count differs, or
@@ -107,7 +107,7 @@ def compared(label, b):
     """Say what was compared for boot LABEL, B; False if it failed."""
     if not b['counters']:
         print('  %s: the driver\'s count not compared: no counters '
-              '(no /sys/kernel/debug/nvme_dbbuf)' % label)
+              '(no nvme_dbbuf tracepoints)' % label)
         return True
     if b.get('dsq') is None:
         print('  %s: NOT compared: the driver has counters, but no %s fio '

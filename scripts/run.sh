@@ -52,7 +52,7 @@ done
 say "results"
 echo "$who nvme.ko was loaded in the guest (srcversion $want), and the guest powered off cleanly"
 if [ "$DRIVER" = ours ]; then
-	echo "the driver's counters after fio (/sys/kernel/debug/nvme_dbbuf/nvme0):"
+	echo "the driver's counts after fio (its nvme_dbbuf tracepoints, per queue):"
 	sed -n '/^== the driver.s counters/,/^[^0-9q]/p' "$out/on-console.log" |
 		grep -E '^(qid|[0-9]+ )' | sed 's/^/  /'
 	"$TOP/scripts/run-table.py" "shadow doorbells on" "$out/on-console.log" \

@@ -38,7 +38,7 @@ set -euo pipefail
 P=${PATCHES#$TOP/}
 T=${TREE#$TOP/}
 # Files the series adds that the repository also carries, as exported views.
-VIEWS=(drivers/nvme/host/dbbuf.c drivers/nvme/host/dbbuf.h
+VIEWS=(drivers/nvme/host/dbbuf.c drivers/nvme/host/dbbuf.h drivers/nvme/host/dbbuf_trace.h
        Documentation/nvme/dbbuf.rst tools/testing/selftests/nvme-dbbuf)
 COVER=0000-cover-letter.patch
 

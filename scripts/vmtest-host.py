@@ -66,7 +66,7 @@ check_<what it checks>, and prints one or more TAP lines:
 - check_io_queue_count (with --io-queues N): every enable created
   exactly the I/O queues 1..N;
 - check_mmio_counts, check_span_coverage: the driver's own count of its
-  MMIO doorbells (debugfs, "# MMIO-COUNT pre|post GEN ASQ ACQ SQ CQ
+  MMIO doorbells (its tracepoints, "# MMIO-COUNT pre|post GEN ASQ ACQ SQ CQ
   [SSQ SCQ]" around each mark) equals QEMU's, exactly, admin and I/O
   queues, SQ and CQ, between every two marks with no driver reload
   between them, and every span had at least one such pair compared.  A
@@ -626,7 +626,7 @@ def check_mmio_counts(b):
         return None
     if not any(pre or post for pre, post in b.counts):
         tap(False, 'host: driver MMIO counts: the guest printed none '
-            '(no /sys/kernel/debug/nvme_dbbuf: CONFIG_DEBUG_FS off?)')
+            '(no nvme_dbbuf tracepoints counted: CONFIG_HIST_TRIGGERS off?)')
         return None
     keys = ('asq', 'acq', 'sq', 'cq')
     done, bad, total = set(), [], 0

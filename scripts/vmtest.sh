@@ -95,6 +95,18 @@ boot() {
 		echo "not ok - $name: kernel: $(wc -l < "$OUT/$name-reports.txt") report(s), the first: $(head -n1 "$OUT/$name-reports.txt" | cut -c1-120)"
 		fail=$((fail + 1))
 	fi
+	# The kselftest's safety cases, where the boot asked for them.
+	if [ -n "${SAFETY:-}" ]; then
+		echo "# $name: the kselftest's safety cases"
+		local n_ok n_bad
+		n_ok=$(grep -c '^# SAFETY ok ' "$log")
+		n_bad=$(grep -c '^# SAFETY not ok ' "$log")
+		grep '^# SAFETY ' "$log"
+		[ "$n_ok" -eq 2 ] && [ "$n_bad" -eq 0 ]
+		local src=$?
+		[ $src -eq 0 ] && pass=$((pass + 1)) || fail=$((fail + 1))
+		echo "$([ $src -eq 0 ] || echo 'not ')ok - $name: kselftest safety: without NVME_DBBUF_DEV, and with swap on the namespace, it skips and leaves nvme loaded ($n_ok of 2 cases ok, $n_bad not ok)"
+	fi
 	echo "# $name: host-side checks from QEMU's trace"
 	"$TOP/scripts/vmtest-host.py" "$log" "$OUT/$name-trace.log" "$tests" \
 		${HOST_ARGS:-} > "$OUT/$name-host.tap" 2>&1
@@ -132,7 +144,8 @@ for b in $boots; do
 	case $b in
 	main)
 		say "vmtest: main boot, tmpfs-backed drive (about 4 min under TCG)"
-		boot main "${VMTEST_TESTS:-verify,accounting,fail,admin,reset,wrap,cycle,mmio-only}" \
+		SAFETY=1 boot main "${VMTEST_TESTS:-verify,accounting,fail,admin,reset,wrap,cycle,mmio-only}" \
+			--env NVME_DBBUF_SAFETY=1 \
 			--drive file --size 512M --timeout $((1500 * slow)) ;;
 	queues1)
 		# Two CPUs sharing one I/O queue pair.  (QEMU 7.2 has no mqes

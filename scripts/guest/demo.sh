@@ -30,8 +30,7 @@ run_fio randread --name=randread --filename=/dev/nvme0n1 --rw=randread \
 	--runtime=5 --time_based --group_reporting || exit 1
 echo "fio done"
 
-f=/sys/kernel/debug/nvme_dbbuf/nvme0
-if [ -r "$f" ]; then
-	echo "== the driver's counters ($f)"
-	cat "$f"
+if [ -d "$DBBUF_EVENTS" ]; then
+	echo "== the driver's counters (its nvme_dbbuf tracepoints, counted by hist triggers)"
+	dbbuf_table
 fi

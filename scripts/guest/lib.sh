@@ -25,7 +25,39 @@ load_nvme() {
 	stock) insmod "$MODDIR/nvme.ko" "$@" || return 1 ;;
 	*) echo "load_nvme: unknown driver $drv"; return 1 ;;
 	esac
+	dbbuf_hist_arm
 	wait_ns
+}
+
+# Our driver's tracepoints (dbbuf_trace.h), counted in the kernel by hist
+# triggers: every load creates the events afresh, so arm them after each.
+DBBUF_EVENTS=/sys/kernel/debug/tracing/events/nvme_dbbuf
+dbbuf_hist_arm() {
+	[ -d $DBBUF_EVENTS ] || return 0
+	for e in sq cq; do
+		echo 'hist:keys=qid,shadow,mmio:vals=hitcount' \
+			> $DBBUF_EVENTS/nvme_dbbuf_$e/trigger || return 1
+	done
+}
+
+# dbbuf_table: our driver's counts since it was loaded, one line per
+# queue, "qid sq_shadow sq_mmio sq_suppressed cq_shadow cq_mmio
+# cq_suppressed" after a header, or nothing for a driver without
+# tracepoints.
+dbbuf_table() {
+	[ -r $DBBUF_EVENTS/nvme_dbbuf_sq/hist ] || return 0
+	for e in sq cq; do
+		tr -d '{},' < $DBBUF_EVENTS/nvme_dbbuf_$e/hist |
+			awk -v e=$e '$1 == "qid:" && $7 == "hitcount:" {
+				print e, $2, $4, $6, $8 }'
+	done | awk '{
+		q[$2] = 1; s = ($1 == "sq") ? 0 : 3
+		if ($3) c[$2, s] += $5
+		if ($4) c[$2, s + 1] += $5; else if ($3) c[$2, s + 2] += $5 }
+		END { print "qid sq_shadow sq_mmio sq_suppressed cq_shadow cq_mmio cq_suppressed"
+		      for (i = 0; i < 65536; i++) if (i in q)
+			printf "%d %d %d %d %d %d %d\n", i, c[i, 0], c[i, 1],
+				c[i, 2], c[i, 3], c[i, 4], c[i, 5] }'
 }
 
 wait_ns() {
@@ -37,16 +69,15 @@ wait_ns() {
 	done
 }
 
-# The MMIO doorbells our driver counted (debugfs): "GEN ASQ ACQ SQ CQ",
-# the admin queues' SQ and CQ and the sums over the I/O queues, of every
-# controller (as QEMU's trace counts them), or "none" for a driver without
-# counters.
+# The MMIO doorbells our driver counted (its tracepoints): "GEN ASQ ACQ SQ
+# CQ", the admin queues' SQ and CQ and the sums over the I/O queues, of
+# every controller (as QEMU's trace counts them), or "none" for a driver
+# without tracepoints.
 mmio_count() {
-	set -- /sys/kernel/debug/nvme_dbbuf/nvme*
-	[ -r "$1" ] || { echo none; return; }
-	awk -v g="$NVME_GEN" 'NF == 7 && $1 ~ /^[0-9]+$/ {
+	[ -r $DBBUF_EVENTS/nvme_dbbuf_sq/hist ] || { echo none; return; }
+	dbbuf_table | awk -v g="$NVME_GEN" 'NF == 7 && $1 ~ /^[0-9]+$/ {
 		if ($1 == 0) { a += $3; b += $6 } else { s += $3; c += $6 } }
-		END { printf "%d %d %d %d %d\n", g, a, b, s, c }' "$@"
+		END { printf "%d %d %d %d %d\n", g, a, b, s, c }'
 }
 
 # print_mmio_count pre|post: the counts, once they have stayed put for

@@ -117,7 +117,7 @@ static noinline double run(enum variant v, enum path p, unsigned long n)
 				rang += upstream_update(idx, &ring.dbs[2],
 							&ring.eis[2]);
 			else
-				rang += nvme_dbbuf_sq_update(&dbq, idx, false);
+				rang += nvme_dbbuf_sq_update(&dbq, idx);
 		} else {
 			if (entries)
 				sink += read_cqe(idx);

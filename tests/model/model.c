@@ -69,11 +69,34 @@
 
 #include "dbbuf.h"
 
-#ifdef CONFIG_DEBUG_FS
-#define IS_COUNTING	1
-#else
-#define IS_COUNTING	0
-#endif
+/*
+ * What the driver's tracepoints said, per side (0: SQ, 1: CQ): updates
+ * published in the shadow slot, MMIO doorbells rung, and updates published
+ * but not rung (suppressed).  The threaded tests trace from two threads.
+ */
+static u64 traced[2][3];
+
+static void model_trace(int side, bool shadow, bool mmio)
+{
+	if (shadow)
+		__atomic_fetch_add(&traced[side][0], 1, __ATOMIC_RELAXED);
+	if (mmio)
+		__atomic_fetch_add(&traced[side][1], 1, __ATOMIC_RELAXED);
+	else if (shadow)
+		__atomic_fetch_add(&traced[side][2], 1, __ATOMIC_RELAXED);
+}
+
+void model_nvme_dbbuf_sq(int instance, u16 qid, u16 value, bool shadow,
+			 bool mmio)
+{
+	model_trace(0, shadow, mmio);
+}
+
+void model_nvme_dbbuf_cq(int instance, u16 qid, u16 value, bool shadow,
+			 bool mmio)
+{
+	model_trace(1, shadow, mmio);
+}
 
 #include <linux/compiler.h>
 #include <linux/types.h>
@@ -347,7 +370,7 @@ static inline bool host_publish(struct nvme_dbbuf_queue *dbq, bool cq,
 	if (cq)
 		return nvme_dbbuf_cq_update(dbq, value);
 	/* The SQ is in host memory: the model has no CMB. */
-	return nvme_dbbuf_sq_update(dbq, value, false);
+	return nvme_dbbuf_sq_update(dbq, value);
 }
 
 /* The definition: does @ei lie in [old, new_idx) modulo 2^16? */
@@ -523,6 +546,7 @@ static bool t_decide_or_readback(bool readback)
 	if (!pages_alloc(&dbs, &eis, true, true))
 		return false;
 	model_dbq_attach(&dbq, dbs, eis);
+	memset(traced, 0, sizeof(traced));
 	rng_init(&r, 0xdec1de, readback, 0);
 
 	for (cq = 0; cq < 2 && ok; cq++) {
@@ -621,20 +645,18 @@ static bool t_decide_or_readback(bool readback)
 		ok = pages_check(dbs, eis, true, true);
 	if (ok)
 		ok = model_dbq_check(&dbq, dbs, eis);
-#ifdef CONFIG_DEBUG_FS
-	/* The debugfs counters: every update published, each rung or not. */
-	if (ok && (dbq.sq_shadow != all_rang[0] + all_quiet[0] ||
-		   dbq.sq_mmio != all_rang[0] ||
-		   dbq.sq_suppressed != all_quiet[0] ||
-		   dbq.cq_shadow != all_rang[1] + all_quiet[1] ||
-		   dbq.cq_mmio != all_rang[1] ||
-		   dbq.cq_suppressed != all_quiet[1]))
-		ok = failf("counters: sq %llu/%llu/%llu, cq %llu/%llu/%llu (shadow/mmio/suppressed); want sq %llu/%llu/%llu, cq %llu/%llu/%llu",
-			   dbq.sq_shadow, dbq.sq_mmio, dbq.sq_suppressed,
-			   dbq.cq_shadow, dbq.cq_mmio, dbq.cq_suppressed,
+	/* The tracepoints: every update published, each rung or not. */
+	if (ok && (traced[0][0] != all_rang[0] + all_quiet[0] ||
+		   traced[0][1] != all_rang[0] ||
+		   traced[0][2] != all_quiet[0] ||
+		   traced[1][0] != all_rang[1] + all_quiet[1] ||
+		   traced[1][1] != all_rang[1] ||
+		   traced[1][2] != all_quiet[1]))
+		ok = failf("traced: sq %llu/%llu/%llu, cq %llu/%llu/%llu (shadow/mmio/suppressed); want sq %llu/%llu/%llu, cq %llu/%llu/%llu",
+			   traced[0][0], traced[0][1], traced[0][2],
+			   traced[1][0], traced[1][1], traced[1][2],
 			   all_rang[0] + all_quiet[0], all_rang[0], all_quiet[0],
 			   all_rang[1] + all_quiet[1], all_rang[1], all_quiet[1]);
-#endif
 	free(dbs);
 	free(eis);
 	if (!ok)
@@ -642,8 +664,7 @@ static bool t_decide_or_readback(bool readback)
 
 	if (!readback) {
 		diag("decide: %llu updates on sq and cq slots, %llu rang, %llu suppressed, all as defined%s",
-		     n, ring, quiet,
-		     IS_COUNTING ? ", and counted so" : "");
+		     n, ring, quiet, ", and traced so");
 		if (!quiet || !ring)
 			return failf("the header %s: is the queue armed? (see model_dbq_attach())",
 				     quiet ? "never rings" : "always rings");

@@ -4,15 +4,16 @@
  * buffer management and the Doorbell Buffer Config command.  The per-update
  * fast path is inline in dbbuf.h.
  */
-#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
-#include <linux/seq_file.h>
 #include <linux/string.h>
 
 #include "nvme.h"
 #include "dbbuf.h"
+
+#define CREATE_TRACE_POINTS
+#include "dbbuf_trace.h"
 
 /*
  * dbbuf=on: every queue, the admin queue included, once the controller has
@@ -87,6 +88,7 @@ void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
  * nvme_dbbuf_alloc() - allocate the shadow doorbell and EventIdx buffers
  * @dbbuf: the controller's state
  * @dev: the device that maps them for DMA
+ * @quirks: the controller's quirks, which this enable's arming follows
  *
  * Allocate both buffers, or clear them if they already exist.  Doorbell
  * Buffer Config gives the controller one PRP entry for each, so each is
@@ -98,18 +100,24 @@ void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
  * Return: 0, or -ENOMEM; either way the driver goes on, with MMIO
  * doorbells if nothing was allocated.
  */
-int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev)
+int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
+		     unsigned long quirks)
 {
 	const size_t size = NVME_CTRL_PAGE_SIZE;
 
 	if (nvme_dbbuf_mode == NVME_DBBUF_OFF)
 		return 0;
 	/*
-	 * NVMe 2.0 Annex B.5.1: every queue, the admin queue included, once
-	 * the command has completed.  dbbuf=io keeps MMIO doorbells for the
-	 * admin queue, for controllers that mishandle its slots.
+	 * NVMe 2.0 Annex B.5.1 has every queue, the admin queue included,
+	 * use the buffers once the command has completed.  Linux and SPDK
+	 * never used them for the admin queue, so controllers tested only
+	 * against those may not read its slots, and the saving is small:
+	 * the admin queue uses them only on controllers known to read them
+	 * (NVME_QUIRK_DBBUF_ADMIN), and never with dbbuf=io.
 	 */
-	dbbuf->admin = nvme_dbbuf_mode == NVME_DBBUF_ON;
+	dbbuf->admin = nvme_dbbuf_mode == NVME_DBBUF_ON &&
+		       (quirks & NVME_QUIRK_DBBUF_ADMIN);
+	dbbuf->page_queues = quirks & NVME_QUIRK_DBBUF_PAGE_QUEUES;
 
 	if (dbbuf->dbs) {
 		/*
@@ -174,14 +182,15 @@ static unsigned int nvme_dbbuf_page_queues(struct nvme_dbbuf_ctrl *dbbuf,
  * @want: the I/O queues the driver would create
  * @db_stride: the doorbell stride, in 4-byte units (1 << CAP.DSTRD)
  *
- * A controller that supports Doorbell Buffer Config must grant no more
- * queues than one page has slots for, but not all do: QEMU grants up to
- * its max_ioqpairs, and then uses slots beyond the page for the queues
- * past it, reading their tails from, and writing their EventIdx to,
- * memory the host never gave it.  Those queues could not even fall back
- * to MMIO doorbells, since such a controller takes their tails from the
- * slots alone.  So once the controller has accepted the buffers, create
- * only the queues that fit, and say so once.
+ * QEMU (NVME_QUIRK_DBBUF_PAGE_QUEUES) grants up to its max_ioqpairs
+ * queues, and uses slots past the page for the queues beyond it, reading
+ * their tails from, and writing their EventIdx to, memory the host never
+ * gave it.  Those queues cannot even fall back to MMIO doorbells, since it
+ * takes their tails from the slots alone.  For such a controller, create
+ * only the queues that fit, whenever the buffers exist, so that the queue
+ * count does not depend on whether the command succeeds; say so once.  On
+ * any other controller nothing changes: a queue past the page keeps MMIO
+ * doorbells (nvme_dbbuf_queue_arm()).
  *
  * Return: the number of I/O queues to ask the controller for, at most
  * @want.
@@ -192,7 +201,7 @@ unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 	unsigned int fit;
 
 	dbbuf->beyond = 0;
-	if (!dbbuf->accepted)
+	if (!dbbuf->dbs || !dbbuf->page_queues)
 		return want;
 	fit = nvme_dbbuf_page_queues(dbbuf, db_stride) - 1;
 	if (want <= fit)
@@ -204,6 +213,21 @@ unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 			 fit, want);
 	dbbuf->beyond_reported = true;
 	return fit;
+}
+
+/**
+ * nvme_dbbuf_queue_init() - name a queue for the tracepoints
+ * @dbq: the queue, not in use
+ * @instance: its controller's instance, as in nvme%d
+ * @qid: its queue id
+ * @sq_cmb: its SQ is in the controller memory buffer
+ */
+void nvme_dbbuf_queue_init(struct nvme_dbbuf_queue *dbq, int instance,
+			   u16 qid, bool sq_cmb)
+{
+	dbq->instance = instance;
+	dbq->qid = qid;
+	dbq->sq_cmb = sq_cmb;
 }
 
 /**
@@ -235,8 +259,8 @@ void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 
 	if (!dbbuf->accepted || (!qid && !dbbuf->admin))
 		return;
-	/* nvme_dbbuf_io_queues() created no queue beyond the page. */
-	if (WARN_ON_ONCE(qid >= nvme_dbbuf_page_queues(dbbuf, db_stride)))
+	/* Past the page: no slots, MMIO doorbells. */
+	if (qid >= nvme_dbbuf_page_queues(dbbuf, db_stride))
 		return;
 
 	dbq->sq_last = sq_tail;
@@ -422,86 +446,3 @@ ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf, bool supported,
 	return sysfs_emit(buf, "active armed=%u admin=%d beyond=%u\n", armed,
 			  admin, READ_ONCE(dbbuf->beyond));
 }
-
-#ifdef CONFIG_DEBUG_FS
-static struct dentry *nvme_dbbuf_debugfs_root;
-
-/* A counter the update paths write under their serialisation, read here. */
-static u64 nvme_dbbuf_counter(const u64 *counter)
-{
-	return data_race(*counter);	/* no lock: a statistic, not state */
-}
-
-/*
- * /sys/kernel/debug/nvme_dbbuf/<controller>: per queue and per side, the
- * updates published in the shadow slot,
- * the MMIO doorbells rung and the MMIO doorbells EventIdx suppressed,
- * since the driver bound the controller.  The counters are read without
- * the queues' locks: each value is one that was current during the read.
- */
-static int nvme_dbbuf_counters_show(struct seq_file *m, void *unused)
-{
-	struct nvme_dbbuf_ctrl *dbbuf = m->private;
-	struct nvme_dbbuf_queue *dbq;
-	unsigned int qid;
-
-	seq_puts(m, "qid sq_shadow sq_mmio sq_suppressed cq_shadow cq_mmio cq_suppressed\n");
-	for (qid = 0; (dbq = dbbuf->queue(dbbuf, qid)); qid++)
-		seq_printf(m, "%u %llu %llu %llu %llu %llu %llu\n", qid,
-			   nvme_dbbuf_counter(&dbq->sq_shadow),
-			   nvme_dbbuf_counter(&dbq->sq_mmio),
-			   nvme_dbbuf_counter(&dbq->sq_suppressed),
-			   nvme_dbbuf_counter(&dbq->cq_shadow),
-			   nvme_dbbuf_counter(&dbq->cq_mmio),
-			   nvme_dbbuf_counter(&dbq->cq_suppressed));
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(nvme_dbbuf_counters);
-
-/**
- * nvme_dbbuf_debugfs_init() - create the counters' debugfs directory
- *
- * At module load: /sys/kernel/debug/nvme_dbbuf/, which holds one file per
- * controller.
- */
-void nvme_dbbuf_debugfs_init(void)
-{
-	nvme_dbbuf_debugfs_root = debugfs_create_dir("nvme_dbbuf", NULL);
-}
-
-/**
- * nvme_dbbuf_debugfs_exit() - remove the counters' debugfs directory
- *
- * At module unload, once every controller's file is gone.
- */
-void nvme_dbbuf_debugfs_exit(void)
-{
-	debugfs_remove(nvme_dbbuf_debugfs_root);
-}
-
-/**
- * nvme_dbbuf_debugfs_add() - publish a controller's counters
- * @dbbuf: the controller's state
- * @name: the controller's name, e.g. nvme0: the file's name
- *
- * The file stays until nvme_dbbuf_debugfs_remove().
- */
-void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf, const char *name)
-{
-	dbbuf->debugfs = debugfs_create_file(name, 0400,
-					     nvme_dbbuf_debugfs_root, dbbuf,
-					     &nvme_dbbuf_counters_fops);
-}
-
-/**
- * nvme_dbbuf_debugfs_remove() - remove a controller's counters
- * @dbbuf: the controller's state
- *
- * Returns once no read of the file is in progress.
- */
-void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf)
-{
-	debugfs_remove(dbbuf->debugfs);
-	dbbuf->debugfs = NULL;
-}
-#endif /* CONFIG_DEBUG_FS */

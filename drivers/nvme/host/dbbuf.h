@@ -9,13 +9,11 @@
 #ifndef _NVME_DBBUF_H
 #define _NVME_DBBUF_H
 
-#include <linux/cache.h>
 #include <linux/compiler.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
 #include <asm/byteorder.h>
 
-struct dentry;
 struct device;
 struct nvme_ctrl;
 
@@ -32,6 +30,7 @@ struct nvme_dbbuf_ctrl {
 	bool accepted;			/* taken by the controller, this enable */
 	bool beyond_reported;		/* fewer queues for the page: told once */
 	bool admin;			/* arm the admin queue too */
+	bool page_queues;		/* no I/O queue past the page */
 	bool no_room;			/* doorbell stride too large for a page */
 	int status;			/* last failure: NVMe status, or -errno */
 	int reported;			/* the failure last reported, or 0 */
@@ -39,9 +38,6 @@ struct nvme_dbbuf_ctrl {
 	/* nvme-pci's queue @qid, or NULL past the last one */
 	struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *dbbuf,
 					  unsigned int qid);
-#ifdef CONFIG_DEBUG_FS
-	struct dentry *debugfs;		/* the counters */
-#endif
 };
 
 /*
@@ -64,99 +60,28 @@ struct nvme_dbbuf_ctrl {
  *
  * The CQ pointers follow the SQ ones.  The update paths read the pointers
  * with READ_ONCE(), because disarming does not take the queue's locks.
- *
- * With CONFIG_DEBUG_FS, each side counts its updates: those published in
- * the shadow slot, the MMIO doorbells rung (in any state), and those
- * EventIdx let the host skip.  They
- * are plain fields, updated under the serialisation of that side's
- * updates (the SQ lock; the CQ's interrupt handler or poll lock), and
- * read without it.  The SQ side, written by submitters, and the CQ side,
- * written by the completion path, each fill one cache line of their own:
- * an update touches no line it did not touch before, and the two sides
- * do not share one.
+ * Every update is traced (nvme_dbbuf_sq and nvme_dbbuf_cq, dbbuf_trace.h),
+ * which costs nothing while the tracepoints are off.
  */
 struct nvme_dbbuf_queue {
-	struct {
-		__le32 *sq_db;
-		__le32 *sq_ei;
-		u16 sq_last;		/* SQ tail last published */
-#ifdef CONFIG_DEBUG_FS
-		u64 sq_shadow;
-		u64 sq_mmio;
-		u64 sq_suppressed;
-#endif
-	} ____cacheline_aligned_in_smp;
-	struct {
-		__le32 *cq_db;
-		__le32 *cq_ei;
-		u16 cq_last;		/* CQ head last published */
-#ifdef CONFIG_DEBUG_FS
-		u64 cq_shadow;
-		u64 cq_mmio;
-		u64 cq_suppressed;
-#endif
-	} ____cacheline_aligned_in_smp;
+	__le32 *sq_db;
+	__le32 *sq_ei;
+	__le32 *cq_db;
+	__le32 *cq_ei;
+	u16 sq_last;			/* SQ tail last published */
+	u16 cq_last;			/* CQ head last published */
+	u16 qid;			/* for the tracepoints */
+	bool sq_cmb;			/* SQ in the controller memory buffer */
+	int instance;			/* the controller's, for the tracepoints */
 };
 
-#ifdef CONFIG_DEBUG_FS
-void nvme_dbbuf_debugfs_init(void);
-void nvme_dbbuf_debugfs_exit(void);
-void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf, const char *name);
-void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf);
-#else
-static inline void nvme_dbbuf_debugfs_init(void)
-{
-}
-
-static inline void nvme_dbbuf_debugfs_exit(void)
-{
-}
-
-static inline void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf,
-					  const char *name)
-{
-}
-
-static inline void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf)
-{
-}
-#endif
-
-/*
- * Count an SQ doorbell update: @shadow, published in the shadow slot; @mmio,
- * the MMIO doorbell rung, or else suppressed.  Under the SQ lock.
- */
-static inline void nvme_dbbuf_sq_count(struct nvme_dbbuf_queue *dbq,
-				       bool shadow, bool mmio)
-{
-#ifdef CONFIG_DEBUG_FS
-	if (shadow)
-		dbq->sq_shadow++;
-	if (mmio)
-		dbq->sq_mmio++;
-	else
-		dbq->sq_suppressed++;
-#endif
-}
-
-/* The same for a CQ doorbell update, under the CQ's serialisation. */
-static inline void nvme_dbbuf_cq_count(struct nvme_dbbuf_queue *dbq,
-				       bool shadow, bool mmio)
-{
-#ifdef CONFIG_DEBUG_FS
-	if (shadow)
-		dbq->cq_shadow++;
-	if (mmio)
-		dbq->cq_mmio++;
-	else
-		dbq->cq_suppressed++;
-#endif
-}
+#include "dbbuf_trace.h"
 
 void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
 		     struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *,
 						       unsigned int));
-int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev);
+int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
+		     unsigned long quirks);
 void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf);
 bool nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 		       u32 db_stride);
@@ -167,6 +92,8 @@ void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf);
 ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf, bool supported,
 			char *buf);
 
+void nvme_dbbuf_queue_init(struct nvme_dbbuf_queue *dbq, int instance,
+			   u16 qid, bool sq_cmb);
 void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 			  struct nvme_dbbuf_queue *dbq, u16 qid, u32 db_stride,
 			  u16 sq_tail, u16 cq_head);
@@ -254,27 +181,28 @@ static inline bool nvme_dbbuf_publish(u16 value, u16 *last, __le32 *dbbuf_db,
  * nvme_dbbuf_sq_update() - publish a new SQ tail
  * @dbq: the queue, its SQ lock held
  * @tail: the new tail, its entries written
- * @cmb: the SQ is in the controller memory buffer
  *
  * Return: true if the MMIO doorbell must be written too: always for a
  * queue that is not armed.
  */
 static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
-					u16 tail, bool cmb)
+					u16 tail)
 {
 	__le32 *db = READ_ONCE(dbq->sq_db);
-	bool ring = true;
+	bool ring;
 
-	if (db) {
-		/*
-		 * (a) The SQ entries before the shadow tail.  Pairs with the
-		 * controller reading the tail before it fetches the entries.
-		 */
-		nvme_dbbuf_sq_mb(cmb);
-		ring = nvme_dbbuf_publish(tail, &dbq->sq_last, db,
-					  READ_ONCE(dbq->sq_ei));
+	if (!db) {
+		trace_nvme_dbbuf_sq(dbq->instance, dbq->qid, tail, false, true);
+		return true;
 	}
-	nvme_dbbuf_sq_count(dbq, !!db, ring);
+	/*
+	 * (a) The SQ entries before the shadow tail.  Pairs with the
+	 * controller reading the tail before it fetches the entries.
+	 */
+	nvme_dbbuf_sq_mb(dbq->sq_cmb);
+	ring = nvme_dbbuf_publish(tail, &dbq->sq_last, db,
+				  READ_ONCE(dbq->sq_ei));
+	trace_nvme_dbbuf_sq(dbq->instance, dbq->qid, tail, true, ring);
 	return ring;
 }
 
@@ -290,13 +218,16 @@ static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
 					u16 head)
 {
 	__le32 *db = READ_ONCE(dbq->cq_db);
-	bool ring = true;
+	bool ring;
 
+	if (!db) {
+		trace_nvme_dbbuf_cq(dbq->instance, dbq->qid, head, false, true);
+		return true;
+	}
 	/* No barrier before the store: see the comment above (a). */
-	if (db)
-		ring = nvme_dbbuf_publish(head, &dbq->cq_last, db,
-					  READ_ONCE(dbq->cq_ei));
-	nvme_dbbuf_cq_count(dbq, !!db, ring);
+	ring = nvme_dbbuf_publish(head, &dbq->cq_last, db,
+				  READ_ONCE(dbq->cq_ei));
+	trace_nvme_dbbuf_cq(dbq->instance, dbq->qid, head, true, ring);
 	return ring;
 }
 
@@ -318,7 +249,7 @@ nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
 }
 
 static inline int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf,
-				   struct device *dev)
+				   struct device *dev, unsigned long quirks)
 {
 	return 0;
 }
@@ -355,20 +286,8 @@ static inline ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf,
 				 "unsupported\n");
 }
 
-static inline void nvme_dbbuf_debugfs_init(void)
-{
-}
-
-static inline void nvme_dbbuf_debugfs_exit(void)
-{
-}
-
-static inline void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf,
-					  const char *name)
-{
-}
-
-static inline void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf)
+static inline void nvme_dbbuf_queue_init(struct nvme_dbbuf_queue *dbq,
+					 int instance, u16 qid, bool sq_cmb)
 {
 }
 
@@ -388,7 +307,7 @@ static inline void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
 }
 
 static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
-					u16 tail, bool cmb)
+					u16 tail)
 {
 	return true;
 }

@@ -4,9 +4,12 @@
  * section 5.7) in the NVMe PCIe driver.
  *
  * They need a virtual machine with an emulated NVMe controller that
- * supports the command (QEMU 7.1 or later), fio, and a namespace whose data
- * may be overwritten: the data tests write to it.  They refuse to write to a
- * controller that is not QEMU's unless NVME_DBBUF_ALLOW_WRITE=1.
+ * supports the command (QEMU 7.1 or later), fio, and a scratch namespace,
+ * named in NVME_DBBUF_DEV: the tests overwrite it, reset its controller and
+ * reload the nvme driver.  Without NVME_DBBUF_DEV they skip.  They also
+ * skip, touching nothing, while any NVMe namespace or partition is mounted
+ * or otherwise held open exclusively, since reloading the driver would
+ * remove it from under its user.
  *
  * A lost doorbell does not corrupt data: the driver's timeout handler
  * aborts the command after 30 s and resets the controller after 60 s, and
@@ -28,8 +31,7 @@
  * Every driver load and controller reset a test causes lies in a span.
  *
  * Environment:
- *   NVME_DBBUF_CTRL   controller device (default /dev/nvme0)
- *   NVME_DBBUF_NS     namespace device (default /dev/nvme0n1)
+ *   NVME_DBBUF_DEV    the scratch namespace, e.g. /dev/nvme0n1 (required)
  *   NVME_DBBUF_KO     nvme.ko to insmod when a test reloads the driver
  *                     (default: modprobe nvme)
  *   NVME_DBBUF_TESTS  comma-separated names of the tests to run (default all)
@@ -38,7 +40,6 @@
  *   NVME_DBBUF_RESETS controller resets per queue depth (default 100 at
  *                     iodepth 32, 40 at iodepth 4)
  *   NVME_DBBUF_SEED   seed for the reset test's random delays
- *   NVME_DBBUF_ALLOW_WRITE=1  allow writing to a controller not QEMU's
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <limits.h>
 #include <regex.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -109,11 +111,13 @@
 	"NVM Subsystem Reset: not supported by this controller (CAP.NSSRS clear); controller resets only\n"
 #define MSG_RESETS \
 	"%d resets (%d NSSR) at iodepth 32 and 4, seed %u: %d failed, %d stalled reads\n"
-#define MSG_NOT_QEMU \
-	"the tests overwrite %s, which is not on a QEMU controller; set NVME_DBBUF_ALLOW_WRITE=1 to allow it\n"
+#define MSG_NO_DEV \
+	"set NVME_DBBUF_DEV to a scratch NVMe namespace, e.g. /dev/nvme0n1: the tests overwrite it and reload the nvme driver\n"
+#define MSG_IN_USE \
+	"%s is mounted or in use: the tests reload the nvme driver, which would remove it\n"
 
-static const char *ctrl_dev = "/dev/nvme0";
-static const char *ns_dev = "/dev/nvme0n1";
+static char ctrl_dev[64];
+static const char *ns_dev;
 static const char *nvme_ko;
 static const char *only;
 static unsigned long long ns_bytes;
@@ -179,40 +183,91 @@ struct mmio_count {
 	unsigned long long ssq, scq;	/* I/O queue updates EventIdx suppressed */
 };
 
+/* The driver's tracepoints (dbbuf_trace.h), where tracefs shows them. */
+static const char *trace_dir(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing/events/nvme_dbbuf",
+		"/sys/kernel/debug/tracing/events/nvme_dbbuf",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (!access(dirs[i], F_OK))
+			return dirs[i];
+	return NULL;
+}
+
+static const char *const dbbuf_events[] = { "nvme_dbbuf_sq", "nvme_dbbuf_cq" };
+
 /*
- * Sum the driver's counters (CONFIG_DEBUG_FS), from
- * /sys/kernel/debug/nvme_dbbuf/<controller>; false if there are none.
+ * Count the driver's doorbell updates in the kernel from here on: a hist
+ * trigger on each of its two events, keyed by queue, shadow and MMIO.
+ * Every load of the driver creates the events afresh, without triggers,
+ * so call this after each load.  False if the driver has no tracepoints.
+ */
+static bool arm_counts(void)
+{
+	const char *dir = trace_dir();
+	char path[PATH_MAX];
+	unsigned int i;
+	bool ok = !!dir;
+	FILE *f;
+
+	for (i = 0; dir && i < ARRAY_SIZE(dbbuf_events); i++) {
+		snprintf(path, sizeof(path), "%s/%s/trigger", dir,
+			 dbbuf_events[i]);
+		f = fopen(path, "w");
+		if (!f) {
+			ok = false;
+			continue;
+		}
+		fputs("hist:keys=qid,shadow,mmio:vals=hitcount\n", f);
+		/* Armed already (EEXIST): by the loader, for this driver. */
+		if (fclose(f) && errno != EEXIST)
+			ok = false;
+	}
+	return ok;
+}
+
+/*
+ * Sum the driver's counts, from the hist triggers arm_counts() set: the
+ * MMIO doorbells of the admin queue and of the I/O queues, SQ and CQ, and
+ * the I/O queue updates published but not rung.  False if there are none.
  */
 static bool read_mmio_count(struct mmio_count *c)
 {
-	unsigned long long v[6];
-	char path[128], line[256];
-	unsigned int qid;
-	bool ok = false;
+	unsigned int i, qid, shadow, mmio;
+	const char *dir = trace_dir();
+	char path[PATH_MAX], line[256];
+	unsigned long long n;
+	bool ok = true;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/nvme_dbbuf/%s",
-		 strrchr(ctrl_dev, '/') + 1);
-	f = fopen(path, "r");
-	if (!f)
+	if (!dir)
 		return false;
 	memset(c, 0, sizeof(*c));
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%u %llu %llu %llu %llu %llu %llu", &qid,
-			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) != 7)
+	for (i = 0; i < ARRAY_SIZE(dbbuf_events); i++) {
+		snprintf(path, sizeof(path), "%s/%s/hist", dir,
+			 dbbuf_events[i]);
+		f = fopen(path, "r");
+		if (!f) {
+			ok = false;
 			continue;
-		ok = true;
-		if (qid) {
-			c->sq += v[1];
-			c->cq += v[4];
-			c->ssq += v[2];
-			c->scq += v[5];
-		} else {
-			c->asq = v[1];
-			c->acq = v[4];
 		}
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "{ qid: %u, shadow: %u, mmio: %u } hitcount: %llu",
+				   &qid, &shadow, &mmio, &n) != 4)
+				continue;
+			if (!qid && mmio)
+				*(i ? &c->acq : &c->asq) += n;
+			else if (qid && mmio)
+				*(i ? &c->cq : &c->sq) += n;
+			else if (qid && shadow)
+				*(i ? &c->scq : &c->ssq) += n;
+		}
+		fclose(f);
 	}
-	fclose(f);
 	return ok;
 }
 
@@ -401,12 +456,21 @@ static bool wait_for(const char *path, int seconds)
 	return false;
 }
 
-/* Reload the driver with @params; true once the namespace is back. */
+static bool nvme_in_use(char *busy, size_t len);
+
+/*
+ * Reload the driver with @params; true once the namespace is back.  Never
+ * while an NVMe device is in use, which the unload would remove.
+ */
 static bool reload_driver(const char *params)
 {
-	char name[32];
+	char name[32], busy[PATH_MAX];
 	bool ok;
 
+	if (nvme_in_use(busy, sizeof(busy))) {
+		ksft_print_msg(MSG_IN_USE, busy);
+		return false;
+	}
 	shell("rmmod nvme 2>/dev/null");
 	driver_gen++;
 	if (nvme_ko) {
@@ -416,6 +480,7 @@ static bool reload_driver(const char *params)
 		return false;
 	}
 	ok = wait_for(ns_dev, 30);
+	arm_counts();
 	/*
 	 * From here the host can compare the new driver's counts, once the
 	 * namespace scan's admin commands are over.
@@ -1298,7 +1363,7 @@ static bool test_admin(const struct test *t)
 
 /*
  * A driver built without CONFIG_NVME_PCI_DBBUF behaves as the MMIO-only
- * driver: no dbbuf parameter, a state that says why, no counters, and
+ * driver: no dbbuf parameter, a state that says why, no tracepoints, and
  * verified I/O.  The host checks from the emulator's trace that no
  * Doorbell Buffer Config was sent in the whole boot.
  */
@@ -1312,8 +1377,8 @@ static bool test_kconfig_off(const struct test *t)
 		return true;
 	}
 	rc = !state_is("^disabled reason=kconfig$");
-	if (!access("/sys/kernel/debug/nvme_dbbuf", F_OK)) {
-		ksft_print_msg("/sys/kernel/debug/nvme_dbbuf exists\n");
+	if (trace_dir()) {
+		ksft_print_msg("the driver has nvme_dbbuf tracepoints\n");
 		rc = 1;
 	}
 	span_begin("kconfig-off");
@@ -1361,17 +1426,102 @@ static bool selected(const char *name)
 	return false;
 }
 
+/*
+ * Point ctrl_dev at the controller of namespace @ns (/dev/nvmeXnY): the
+ * device its /sys/block entry belongs to.  0, or a negative errno.
+ */
+static int ctrl_of(const char *ns)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *name = strrchr(ns, '/');
+	ssize_t n;
+	int c, m;
+
+	name = name ? name + 1 : ns;
+	if (sscanf(name, "nvme%dn%d", &c, &m) != 2)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/sys/block/%s/device", name);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	name = strrchr(link, '/');
+	name = name ? name + 1 : link;
+	if (strncmp(name, "nvme", 4) ||
+	    snprintf(ctrl_dev, sizeof(ctrl_dev), "/dev/%s", name) >=
+	    (int)sizeof(ctrl_dev))
+		return -EINVAL;
+	return 0;
+}
+
+/* Is block device /dev/@name mounted or held?  O_EXCL fails on either. */
+static bool dev_busy(const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/%s", name);
+	fd = open(path, O_RDONLY | O_EXCL | O_NONBLOCK);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == EBUSY;
+}
+
+/*
+ * Is any NVMe namespace, or a partition of one, mounted or held (a
+ * filesystem, swap, device-mapper, md)?  The tests reload the driver, which
+ * removes every namespace, so then they must not run.  Names the first
+ * one found in @busy.
+ */
+static bool nvme_in_use(char *busy, size_t len)
+{
+	struct dirent *d, *p;
+	char path[PATH_MAX];
+	bool found = false;
+	DIR *dir, *sub;
+
+	dir = opendir("/sys/block");
+	if (!dir)
+		return false;
+	while (!found && (d = readdir(dir))) {
+		if (strncmp(d->d_name, "nvme", 4))
+			continue;
+		if (dev_busy(d->d_name)) {
+			snprintf(busy, len, "/dev/%s", d->d_name);
+			found = true;
+			break;
+		}
+		snprintf(path, sizeof(path), "/sys/block/%s", d->d_name);
+		sub = opendir(path);
+		if (!sub)
+			continue;
+		while ((p = readdir(sub))) {
+			if (strncmp(p->d_name, d->d_name, strlen(d->d_name)) ||
+			    !dev_busy(p->d_name))
+				continue;
+			snprintf(busy, len, "/dev/%s", p->d_name);
+			found = true;
+			break;
+		}
+		closedir(sub);
+	}
+	closedir(dir);
+	return found;
+}
+
 int main(void)
 {
 	static uint8_t id[4096];
 	unsigned int i, n = 0;
-	bool allow_write, ok;
+	char busy[PATH_MAX];
+	bool ok;
 	char model[41];
 	uint16_t oacs;
 	int fd, rc, bad;
 
-	ctrl_dev = getenv("NVME_DBBUF_CTRL") ?: ctrl_dev;
-	ns_dev = getenv("NVME_DBBUF_NS") ?: ns_dev;
+	ns_dev = getenv("NVME_DBBUF_DEV");
 	nvme_ko = getenv("NVME_DBBUF_KO");
 	only = getenv("NVME_DBBUF_TESTS");
 	if (getenv("NVME_DBBUF_RESETS")) {
@@ -1382,17 +1532,20 @@ int main(void)
 	seed = getenv("NVME_DBBUF_SEED") ?
 	       strtoul(getenv("NVME_DBBUF_SEED"), NULL, 0) :
 	       (unsigned int)time(NULL) ^ (unsigned int)getpid();
-	allow_write = getenv("NVME_DBBUF_ALLOW_WRITE") &&
-		      !strcmp(getenv("NVME_DBBUF_ALLOW_WRITE"), "1");
 
 	ksft_print_header();
 	for (i = 0; i < ARRAY_SIZE(tests); i++)
 		n += selected(tests[i].name);
 	ksft_set_plan(n);
 
-	if (!strrchr(ctrl_dev, '/'))
-		ksft_exit_fail_msg("NVME_DBBUF_CTRL=%s is not a device path\n",
-				   ctrl_dev);
+	if (!ns_dev || !*ns_dev)
+		ksft_exit_skip(MSG_NO_DEV);
+	rc = ctrl_of(ns_dev);
+	if (rc)
+		ksft_exit_fail_msg("NVME_DBBUF_DEV=%s is not an NVMe namespace: %s\n",
+				   ns_dev, strerror(-rc));
+	if (nvme_in_use(busy, sizeof(busy)))
+		ksft_exit_skip(MSG_IN_USE, busy);
 	if (nr_resets < 0)
 		ksft_exit_fail_msg("NVME_DBBUF_RESETS must be a number of resets, at least 1\n");
 	rc = identify_ctrl(id);
@@ -1414,10 +1567,10 @@ int main(void)
 
 	if (!(oacs & NVME_OACS_DBBUF))
 		ksft_exit_skip(MSG_NO_DBBUF);
-	if (strncmp(model, "QEMU NVMe Ctrl", 14) && !allow_write)
-		ksft_exit_skip(MSG_NOT_QEMU, ns_dev);
 	if (shell("fio --version >/dev/null 2>&1"))
 		ksft_exit_skip("fio is not installed\n");
+	/* The driver's own counts of its doorbells, where it has tracepoints. */
+	arm_counts();
 
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		if (!selected(tests[i].name))

@@ -34,7 +34,7 @@ series:
 	@scripts/series.sh export
 
 ## series-check  fail when build/tree-BASE, the base's patches and the views
-##               disagree; both bases unless BASE= is given
+##               disagree; all three bases unless BASE= is given
 series-check:
 	@if [ -n "$(BASE)" ]; then scripts/series.sh check; else \
 		for b in 7.3 6.12 6.1; do BASE=$$b scripts/series.sh check || exit 1; done; fi
@@ -56,7 +56,7 @@ modules:
 run:
 	@scripts/run.sh
 
-## check         every test, on both bases (BASE=: one); ends with
+## check         every test, on the three bases (BASE=: one); ends with
 ##               "N passed, N failed"
 check:
 	@scripts/check.sh

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: every test, on both bases.  Each step is one test; the
+# make check: every test, on the three bases.  Each step is one test; the
 # closing line is "N passed, N failed" and the exit status is non-zero on
 # any failure.
 #
@@ -102,7 +102,7 @@ do_checkpatch() {
 	# The filter's exceptions are narrow: a patch citing a commit that
 	# is not in scripts/known-commits still fails.
 	local first tamper=$OUT/checkpatch-tampered.patch
-	# (6.12 has no Fixes: tag: there, a commit cited in a message.)
+	# (The first patch that cites one: a Fixes: tag, an upstream commit line, or a commit cited in a message.)
 	first=$(grep -l -E -e '^Fixes: ' -e '^\[ Upstream commit ' -e '(commit |^)[0-9a-f]{12} \(' \
 		$(patches | sed "s|^|$PATCHES/|") | head -n1)
 	[ -n "$first" ] || { result "checkpatch: a patch that cites a commit, to tamper with" 1; return; }

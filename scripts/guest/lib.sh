@@ -40,6 +40,18 @@ dbbuf_hist_arm() {
 	done
 }
 
+# unload_nvme: remove the triggers, then the driver: a module must not go
+# with probes still on its tracepoints (the kernel warns).
+unload_nvme() {
+	if [ -d $DBBUF_EVENTS ]; then
+		for e in sq cq; do
+			echo '!hist:keys=qid,shadow,mmio:vals=hitcount' \
+				> $DBBUF_EVENTS/nvme_dbbuf_$e/trigger 2>/dev/null
+		done
+	fi
+	rmmod nvme
+}
+
 # dbbuf_table: our driver's counts since it was loaded, one line per
 # queue, "qid sq_shadow sq_mmio sq_suppressed cq_shadow cq_mmio
 # cq_suppressed" after a header, or nothing for a driver without

@@ -18,7 +18,7 @@ while [ $cycle -lt "$n" ]; do
 		--size=4M --direct=1 --ioengine=libaio --iodepth=8 \
 		--output-format=terse >/dev/null ||
 		{ echo "DEBUG-FAIL: I/O after load $((cycle + 1))"; exit 1; }
-	rmmod nvme || { echo "DEBUG-FAIL: unload $((cycle + 1))"; exit 1; }
+	unload_nvme || { echo "DEBUG-FAIL: unload $((cycle + 1))"; exit 1; }
 	cycle=$((cycle + 1))
 	[ $((cycle % 10)) -ne 0 ] || echo "DEBUG-PROGRESS $cycle of $n load/unload cycles"
 done

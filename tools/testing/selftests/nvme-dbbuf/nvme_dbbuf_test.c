@@ -199,14 +199,10 @@ static const char *trace_dir(void)
 }
 
 static const char *const dbbuf_events[] = { "nvme_dbbuf_sq", "nvme_dbbuf_cq" };
+#define DBBUF_HIST "hist:keys=qid,shadow,mmio:vals=hitcount"
 
-/*
- * Count the driver's doorbell updates in the kernel from here on: a hist
- * trigger on each of its two events, keyed by queue, shadow and MMIO.
- * Every load of the driver creates the events afresh, without triggers,
- * so call this after each load.  False if the driver has no tracepoints.
- */
-static bool arm_counts(void)
+/* Write @cmd to the trigger file of each of the driver's events. */
+static bool set_triggers(const char *cmd, int ok_errno)
 {
 	const char *dir = trace_dir();
 	char path[PATH_MAX];
@@ -222,12 +218,32 @@ static bool arm_counts(void)
 			ok = false;
 			continue;
 		}
-		fputs("hist:keys=qid,shadow,mmio:vals=hitcount\n", f);
-		/* Armed already (EEXIST): by the loader, for this driver. */
-		if (fclose(f) && errno != EEXIST)
+		fprintf(f, "%s\n", cmd);
+		if (fclose(f) && errno != ok_errno)
 			ok = false;
 	}
 	return ok;
+}
+
+/*
+ * Count the driver's doorbell updates in the kernel from here on: a hist
+ * trigger on each of its two events, keyed by queue, shadow and MMIO.
+ * Every load of the driver creates the events afresh, without triggers,
+ * so call this after each load.  False if the driver has no tracepoints.
+ * Armed already (EEXIST): by the loader, for this driver.
+ */
+static bool arm_counts(void)
+{
+	return set_triggers(DBBUF_HIST, EEXIST);
+}
+
+/*
+ * Remove the triggers before the driver is unloaded: a module must not go
+ * with probes still on its tracepoints (the kernel warns).
+ */
+static void disarm_counts(void)
+{
+	set_triggers("!" DBBUF_HIST, ENOENT);
 }
 
 /*
@@ -471,6 +487,7 @@ static bool reload_driver(const char *params)
 		ksft_print_msg(MSG_IN_USE, busy);
 		return false;
 	}
+	disarm_counts();
 	shell("rmmod nvme 2>/dev/null");
 	driver_gen++;
 	if (nvme_ko) {

@@ -7,7 +7,11 @@
  *             shadow store, mb() before the EventIdx load, on SQ and CQ
  *             alike, and `old` read back from the shadow slot;
  *   ours      nvme_dbbuf_sq_update() and nvme_dbbuf_cq_update() from
- *             drivers/nvme/host/dbbuf.h, as compiled for x86.
+ *             drivers/nvme/host/dbbuf.h, as compiled for x86;
+ *
+ * each armed, and each unarmed, as on a controller without shadow
+ * doorbells (a physical SSD): upstream tests its slot pointer and rings,
+ * ours tests the queue's and rings, its tracepoint off.
  *
  * Each update of the SQ is preceded by the 64-byte store of the entry it
  * publishes, and each update of the CQ by the load of the completion it
@@ -48,7 +52,7 @@ struct ring {
 static struct ring ring;
 static volatile u32 sink;
 static bool entries = true;
-static unsigned long asked[2][2];
+static unsigned long asked[4][2];	/* [variant][path] */
 
 /* Upstream's update, with its barriers: wmb(), read back, store, mb(). */
 static __always_inline bool upstream_update(u16 value, __le32 *db,
@@ -76,9 +80,28 @@ static __always_inline u32 read_cqe(u16 head)
 	return READ_ONCE(*(u32 *)&ring.cq[(head % SQ_ENTRIES) * CQE_SIZE]);
 }
 
-enum variant { UPSTREAM, OURS, NR_VARIANTS };
+enum variant { UPSTREAM, OURS, UPSTREAM_OFF, OURS_OFF, NR_VARIANTS };
 enum path { SQ, CQ, NR_PATHS };
-static const char *const variant_name[] = { "upstream", "ours" };
+static const char *const variant_name[] = {
+	"upstream", "ours", "upstream-unarmed", "ours-unarmed"
+};
+
+/* Upstream's queue fields: the slot pointers, NULL when unarmed. */
+struct upstream_queue {
+	__le32 *db;
+	__le32 *ei;
+};
+
+/* Upstream's unarmed update: the slot pointer tested, then the MMIO. */
+static __always_inline bool upstream_update_q(u16 value,
+					      struct upstream_queue *q)
+{
+	__le32 *db = READ_ONCE(q->db);
+
+	if (db)
+		return upstream_update(value, db, q->ei);
+	return true;
+}
 static const char *const path_name[] = { "SQ", "CQ" };
 
 static double now_ns(void)
@@ -99,6 +122,8 @@ static noinline double run(enum variant v, enum path p, unsigned long n)
 		.sq_db = &ring.dbs[2], .sq_ei = &ring.eis[2],
 		.cq_db = &ring.dbs[3], .cq_ei = &ring.eis[3],
 	};
+	struct nvme_dbbuf_queue off = { };
+	struct upstream_queue up_off = { };
 	unsigned long i, rang = 0;
 	double t0, t1;
 	u16 idx = 0;
@@ -116,16 +141,24 @@ static noinline double run(enum variant v, enum path p, unsigned long n)
 			if (v == UPSTREAM)
 				rang += upstream_update(idx, &ring.dbs[2],
 							&ring.eis[2]);
-			else
+			else if (v == OURS)
 				rang += nvme_dbbuf_sq_update(&dbq, idx);
+			else if (v == UPSTREAM_OFF)
+				rang += upstream_update_q(idx, &up_off);
+			else
+				rang += nvme_dbbuf_sq_update(&off, idx);
 		} else {
 			if (entries)
 				sink += read_cqe(idx);
 			if (v == UPSTREAM)
 				rang += upstream_update(idx, &ring.dbs[3],
 							&ring.eis[3]);
-			else
+			else if (v == OURS)
 				rang += nvme_dbbuf_cq_update(&dbq, idx);
+			else if (v == UPSTREAM_OFF)
+				rang += upstream_update_q(idx, &up_off);
+			else
+				rang += nvme_dbbuf_cq_update(&off, idx);
 		}
 	}
 	t1 = now_ns();
@@ -210,24 +243,31 @@ int main(int argc, char **argv)
 				t[w][p][r] = run(w, p, n);
 		}
 
-	printf("%-9s %10s %10s %10s\n", "variant", "SQ ns", "CQ ns", "mean ns");
+	printf("%-16s %10s %10s %10s\n", "variant", "SQ ns", "CQ ns", "mean ns");
 	for (v = 0; v < NR_VARIANTS; v++) {
 		for (p = 0; p < NR_PATHS; p++)
 			med[v][p] = median(t[v][p], rounds);
 		sum[v] = med[v][SQ] + med[v][CQ];
-		printf("%-9s %10.2f %10.2f %10.2f\n", variant_name[v],
+		printf("%-16s %10.2f %10.2f %10.2f\n", variant_name[v],
 		       med[v][SQ], med[v][CQ], sum[v] / 2);
 	}
 	for (p = 0; p < NR_PATHS; p++)
-		if (asked[UPSTREAM][p] != asked[OURS][p]) {
-			fprintf(stderr, "microbench: %s: upstream asked for %lu doorbells, ours for %lu\n",
+		if (asked[UPSTREAM][p] != asked[OURS][p] ||
+		    asked[UPSTREAM_OFF][p] != asked[OURS_OFF][p]) {
+			fprintf(stderr, "microbench: %s: upstream asked for %lu doorbells, ours for %lu; unarmed, %lu and %lu\n",
 				path_name[p], asked[UPSTREAM][p],
-				asked[OURS][p]);
+				asked[OURS][p], asked[UPSTREAM_OFF][p],
+				asked[OURS_OFF][p]);
 			return 1;
 		}
 	printf("ratio ours/upstream SQ = %.2f, CQ = %.2f\n",
 	       med[OURS][SQ] / med[UPSTREAM][SQ],
 	       med[OURS][CQ] / med[UPSTREAM][CQ]);
 	printf("ratio ours/upstream = %.2f\n", sum[OURS] / sum[UPSTREAM]);
+	printf("unarmed: ratio ours/upstream SQ = %.2f, CQ = %.2f\n",
+	       med[OURS_OFF][SQ] / med[UPSTREAM_OFF][SQ],
+	       med[OURS_OFF][CQ] / med[UPSTREAM_OFF][CQ]);
+	printf("unarmed: ratio ours/upstream = %.2f\n",
+	       sum[OURS_OFF] / sum[UPSTREAM_OFF]);
 	return 0;
 }

@@ -165,7 +165,7 @@ do_build_series() {
 	local parms tparms
 	parms=$(modinfo -F parm "$OUT/build-$n/nvme.ko" 2>&1)
 	! echo "$parms" | grep -q '^dbbuf_test' && echo "$parms" | grep -q '^dbbuf:' &&
-		! grep -l 'NVME_DBBUF_TEST\|dbbuf_test_' "$PATCHES"/*.patch >&2
+		! grep -l 'NVME_DBBUF_TEST\|dbbuf_test_' "$OUT"/series/drivers/nvme/host/*.[ch] >&2
 	result "the posted nvme.ko has no test-only parameter, and has dbbuf" $? "$OUT/build-$n.log"
 	SRC_TREE=$OUT/series OUT=$OUT/build-test \
 		TEST_PATCHES="$TOP/tests/patches/test-misalign.patch" \

@@ -31,6 +31,11 @@ def open_log(path):
     return open(path, errors='replace')
 
 
+# A kernel message on the console (loglevel=8), which may land between the
+# lines of fio's report as the guest prints it.
+KMSG = re.compile(r'^\[\s*\d+\.\d+\] ')
+
+
 def parse_console(path):
     marks, jobs, cur, buf = [], {}, None, []
     with open_log(path) as f:
@@ -40,9 +45,10 @@ def parse_console(path):
                 if line == 'FIO-JSON-END ' + cur:
                     text = '\n'.join(buf)
                     # fio may print notes before the JSON object.
-                    jobs[cur] = json.loads(text[text.index('{'):])
+                    jobs[cur] = json.JSONDecoder().raw_decode(
+                        text, text.index('{'))[0]
                     cur, buf = None, []
-                else:
+                elif not KMSG.match(line):
                     buf.append(line)
                 continue
             # guest-lib.sh prints "MARK x", the kselftest "# MARK x".

@@ -7,8 +7,9 @@
 #
 #   check.sh [STEP...]   steps: series-check checkpatch build-series sparse
 #                        kernel-doc coccicheck docs model microbench
-#                        archive bench-report series-hygiene negatives vmtest debug (default: all;
-#                        debug runs on 7.3 only)
+#                        archive bench-report series-hygiene negatives vmtest
+#                        kselftest-std debug (default: all;
+#                        debug and kselftest-std run on 7.3 only)
 #
 # The steps that depend on the base (series-check, checkpatch,
 # build-series, sparse, kernel-doc, coccicheck, docs, vmtest) run for 6.12
@@ -393,6 +394,16 @@ do_debug() {
 	SRC_TREE=$OUT/series tap_step debug "$TOP/tests/debug/run.sh"
 }
 
+# The kselftest built, installed and run the standard way (make -C
+# tools/testing/selftests TARGETS=nvme-dbbuf, make install,
+# run_kselftest.sh -c nvme-dbbuf in a guest): 7.3 only, the one base with
+# a full tree.
+do_kselftest_std() {
+	[ "$BASE" = 7.3 ] || return 0
+	say "kselftest-std: the kselftest the standard way, in a 7.3 guest (about 6 min under TCG)"
+	tap_step kselftest-std "$TOP/tests/kselftest/run.sh"
+}
+
 # The vmtest's verdict scripts, on tampered and saved logs: each broken
 # boot must fail, on the check that matters.
 do_negatives() {
@@ -450,10 +461,10 @@ do_microbench() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse kernel-doc coccicheck docs model microbench archive bench-report series-hygiene negatives vmtest debug)
+[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse kernel-doc coccicheck docs model microbench archive bench-report series-hygiene negatives vmtest kselftest-std debug)
 for s in "${steps[@]}"; do
 	case $s in
-	series-check|checkpatch|build-series|sparse|kernel-doc|coccicheck|docs|model|microbench|archive|bench-report|series-hygiene|negatives|vmtest|debug) ;;
+	series-check|checkpatch|build-series|sparse|kernel-doc|coccicheck|docs|model|microbench|archive|bench-report|series-hygiene|negatives|vmtest|kselftest-std|debug) ;;
 	*) die "unknown check step: $s" ;;
 	esac
 done
@@ -479,6 +490,7 @@ for b in "${bases[@]}"; do
 		coccicheck) do_coccicheck ;;
 		docs) do_docs ;;
 		vmtest) do_vmtest ;;
+		kselftest-std) do_kselftest_std ;;
 		debug) do_debug ;;
 		esac
 	done

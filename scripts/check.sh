@@ -7,8 +7,8 @@
 #
 #   check.sh [STEP...]   steps: series-check checkpatch build-series sparse
 #                        kernel-doc coccicheck docs model microbench
-#                        archive bench-report series-hygiene negatives vmtest
-#                        kselftest-std debug (default: all;
+#                        archive bench-report series-hygiene negatives dkms
+#                        vmtest kselftest-std debug (default: all;
 #                        debug and kselftest-std run on 7.3 only)
 #
 # The steps that depend on the base (series-check, checkpatch,
@@ -414,13 +414,15 @@ do_negatives() {
 
 # tap_step NAME SCRIPT: a test script that prints TAP; each line is a result.
 tap_step() {
-	local log=$OUT/$1.log line
+	local log=$OUT/$1.log line name
 	"$2" >"$log" 2>&1
 	local rc=$?
 	while IFS= read -r line; do
+		# "ok N name", "ok - name" or "ok N - name": the name alone
+		name=$(sed -E 's/^(not )?ok( [0-9]+)?( -)? //' <<<"$line")
 		case $line in
-		"ok "*) result "${line#ok [0-9]* }" 0 ;;
-		"not ok "*) result "${line#not ok [0-9]* }" 1 "$log" ;;
+		"ok "*) result "$name" 0 ;;
+		"not ok "*) result "$name" 1 "$log" ;;
 		esac
 	done < <(grep -E '^(not )?ok ' "$log")
 	[ $rc -eq 0 ] || grep -q '^not ok ' "$log" ||
@@ -438,6 +440,13 @@ do_archive() {
 do_bench_report() {
 	need_pkgs python3
 	tap_step bench-report "$TOP/tests/bench/run.sh"
+}
+
+# make dkms-install and dkms-remove in a new Debian 12 root with the 6.12
+# and 6.1 kernels and headers installed, and their negatives.
+do_dkms() {
+	say "dkms: make dkms-install and dkms-remove in a new Debian 12 root, 6.12 and 6.1 (about 10 min)"
+	tap_step dkms "$TOP/tests/dkms/run.sh"
 }
 
 # series.sh's export, series-check hygiene and post, on a throwaway git tree.
@@ -461,10 +470,10 @@ do_microbench() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse kernel-doc coccicheck docs model microbench archive bench-report series-hygiene negatives vmtest kselftest-std debug)
+[ ${#steps[@]} -gt 0 ] || steps=(series-check checkpatch build-series sparse kernel-doc coccicheck docs model microbench archive bench-report series-hygiene negatives dkms vmtest kselftest-std debug)
 for s in "${steps[@]}"; do
 	case $s in
-	series-check|checkpatch|build-series|sparse|kernel-doc|coccicheck|docs|model|microbench|archive|bench-report|series-hygiene|negatives|vmtest|kselftest-std|debug) ;;
+	series-check|checkpatch|build-series|sparse|kernel-doc|coccicheck|docs|model|microbench|archive|bench-report|series-hygiene|negatives|dkms|vmtest|kselftest-std|debug) ;;
 	*) die "unknown check step: $s" ;;
 	esac
 done
@@ -511,6 +520,7 @@ for s in "${steps[@]}"; do
 	bench-report) do_bench_report ;;
 	series-hygiene) do_series_hygiene ;;
 	negatives) do_negatives ;;
+	dkms) do_dkms ;;
 	esac
 done
 

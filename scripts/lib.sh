@@ -81,13 +81,18 @@ papt_init() {
 			say "could not refresh $suite; using the listing of $(date -r "$PAPT_LISTING" '+%F %R')"
 			return 0
 		fi
-		die "cannot read the package lists of $suite from $uri (see ${PAPT_DIR#$TOP/}/update.log)"
+		die "cannot read the package lists of $suite from $uri: no network, or the mirror is unreachable (see ${PAPT_DIR#$TOP/}/update.log); the kernel's own packages are needed to build, so nothing was built"
 	}
 	local f lists=()
 	for f in "$PAPT_DIR"/lists/*_Packages*; do
 		[ -e "$f" ] && lists+=("$f")
 	done
-	[ ${#lists[@]} -gt 0 ] || die "apt-get update of $suite left no Packages list in ${PAPT_DIR#$TOP/}/lists"
+	# apt-get update ends with status 0 when it fetched nothing (offline:
+	# "Temporary failure resolving"), so no list is the same failure.
+	[ ${#lists[@]} -gt 0 ] || {
+		grep -E '^(W|E):' "$PAPT_DIR/update.log" | tail -n 3 >&2
+		die "cannot read the package lists of $suite from $uri: no network, or the mirror is unreachable (see ${PAPT_DIR#$TOP/}/update.log); the kernel's own packages are needed to build, so nothing was built"
+	}
 	for f in "${lists[@]}"; do
 		/usr/lib/apt/apt-helper cat-file "$f"
 		echo

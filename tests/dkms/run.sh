@@ -60,18 +60,27 @@ for b in 6.12 6.1; do
 	say "$b: $kv, image ${img} and linux-headers-$kv"
 done
 
-# in_root [unshare options] -- CMD...: run CMD in the root, with /proc and
-# /dev, in a mount namespace of its own (the mounts end with it).
+# in_root [unshare options] -- CMD...: run CMD in the root, with /proc,
+# /sys and /dev, in a mount namespace of its own, and unmount them after.
+# Where / is no mount point (a chroot, as in ../shared/fresh-debian),
+# unshare cannot make the new namespace private, and the mounts are
+# undone explicitly instead.
+PROPAGATION=()
+unshare -m true 2>/dev/null || PROPAGATION=(--propagation unchanged)
 in_root() {
 	local opts=()
 	while [ "$1" != -- ]; do opts+=("$1"); shift; done
 	shift
-	unshare -m "${opts[@]}" -- bash -c '
+	unshare -m "${PROPAGATION[@]}" "${opts[@]}" -- bash -c '
 		r=$1; shift
-		mount -t proc proc "$r/proc" && mount --rbind /dev "$r/dev" &&
-		mount -t sysfs sys "$r/sys" &&
-		exec chroot "$r" /usr/bin/env -i HOME=/root TERM=dumb \
-			PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"' _ "$ROOT" "$@"
+		mount -t proc proc "$r/proc" || exit 1
+		mount --rbind /dev "$r/dev" &&
+			mount -t sysfs sys "$r/sys" || { umount -R "$r/dev" "$r/proc" 2>/dev/null; exit 1; }
+		chroot "$r" /usr/bin/env -i HOME=/root TERM=dumb \
+			PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "$@"
+		rc=$?
+		umount -R "$r/sys" "$r/dev" "$r/proc"
+		exit $rc' _ "$ROOT" "$@"
 }
 
 # --- the root -----------------------------------------------------------

@@ -413,9 +413,10 @@ do_negatives() {
 }
 
 # tap_step NAME SCRIPT: a test script that prints TAP; each line is a result.
-tap_step() {
-	local log=$OUT/$1.log line name
-	"$2" >"$log" 2>&1
+tap_step() {	# tap_step NAME [sudo] SCRIPT
+	local step=$1 log=$OUT/$1.log line name
+	shift
+	"$@" >"$log" 2>&1
 	local rc=$?
 	while IFS= read -r line; do
 		# "ok N name", "ok - name" or "ok N - name": the name alone
@@ -426,7 +427,7 @@ tap_step() {
 		esac
 	done < <(grep -E '^(not )?ok ' "$log")
 	[ $rc -eq 0 ] || grep -q '^not ok ' "$log" ||
-		result "$1: the runner finished (exit $rc)" 1 "$log"
+		result "$step: the runner finished (exit $rc)" 1 "$log"
 }
 
 # The choice of Debian packages, on fake archive listings: today's shape
@@ -444,9 +445,10 @@ do_bench_report() {
 
 # make dkms-install and dkms-remove in a new Debian 12 root with the 6.12
 # and 6.1 kernels and headers installed, and their negatives.
+# It installs kernels into a chroot: root, or sudo as the rest does.
 do_dkms() {
 	say "dkms: make dkms-install and dkms-remove in a new Debian 12 root, 6.12 and 6.1 (about 10 min)"
-	tap_step dkms "$TOP/tests/dkms/run.sh"
+	tap_step dkms $SUDO "$TOP/tests/dkms/run.sh"
 }
 
 # series.sh's export, series-check hygiene and post, on a throwaway git tree.

@@ -74,6 +74,9 @@ papt_init() {
 	mkdir -p "$PAPT_DIR/lists/partial" "$PAPT_DIR/cache/archives/partial"
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
 		> "$PAPT_DIR/sources.list"
+	papt_unreachable() {
+		die "cannot read the package lists of $suite from $uri: no network, or the mirror is papt_unreachable (see ${PAPT_DIR#$TOP/}/update.log); the kernel's own packages are needed to build, so nothing was built"
+	}
 	say "reading the kernel packages of $suite ($uri) into ${PAPT_DIR#$TOP/}"
 	apt-get "${PAPT_OPTS[@]}" update -qq >"$PAPT_DIR/update.log" 2>&1 || {
 		tail -n 5 "$PAPT_DIR/update.log" >&2
@@ -81,7 +84,7 @@ papt_init() {
 			say "could not refresh $suite; using the listing of $(date -r "$PAPT_LISTING" '+%F %R')"
 			return 0
 		fi
-		die "cannot read the package lists of $suite from $uri: no network, or the mirror is unreachable (see ${PAPT_DIR#$TOP/}/update.log); the kernel's own packages are needed to build, so nothing was built"
+		papt_unreachable
 	}
 	local f lists=()
 	for f in "$PAPT_DIR"/lists/*_Packages*; do
@@ -91,7 +94,7 @@ papt_init() {
 	# "Temporary failure resolving"), so no list is the same failure.
 	[ ${#lists[@]} -gt 0 ] || {
 		grep -E '^(W|E):' "$PAPT_DIR/update.log" | tail -n 3 >&2
-		die "cannot read the package lists of $suite from $uri: no network, or the mirror is unreachable (see ${PAPT_DIR#$TOP/}/update.log); the kernel's own packages are needed to build, so nothing was built"
+		papt_unreachable
 	}
 	for f in "${lists[@]}"; do
 		/usr/lib/apt/apt-helper cat-file "$f"

@@ -124,31 +124,23 @@ result $? "the plain-version copy no longer marks the out-of-tree build"
 resolves() { in_root -- modinfo -k "$1" -n nvme 2>/dev/null; }
 # ours KVER: nvme resolves to updates/dkms, and that module is ours.
 ours() {
-	local p v tmp
+	local p v
 	p=$(resolves "$1") || return 1
 	case $p in */updates/dkms/nvme.ko*) ;; *) echo "# nvme on $1 resolves to $p"; return 1 ;; esac
 	v=$(in_root -- modinfo -k "$1" -F version nvme)
 	case $v in *+dbbuf) ;; *) echo "# $p has version $v"; return 1 ;; esac
-	tmp=$(mktemp)
-	decompress "$ROOT$p" >"$tmp"
-	grep -aq 'nvme_dbbuf_sq' "$tmp"
-	local rc=$?
-	[ $rc -eq 0 ] || echo "# $p has no nvme_dbbuf_sq tracepoint"
-	rm -f "$tmp"
-	return $rc
+	traced "$p" || { echo "# $p has no nvme_dbbuf_sq tracepoint"; return 1; }
 }
 # stock KVER: nvme resolves to the kernel's own module, which is not ours.
 stock() {
-	local p tmp
+	local p
 	p=$(resolves "$1") || return 1
 	case $p in */kernel/drivers/nvme/host/nvme.ko*) ;; *) echo "# nvme on $1 resolves to $p"; return 1 ;; esac
-	tmp=$(mktemp)
-	decompress "$ROOT$p" >"$tmp"
-	! grep -aq 'nvme_dbbuf_sq' "$tmp"
-	local rc=$?
-	rm -f "$tmp"
-	return $rc
+	! traced "$p"
 }
+# traced PATH: the module at PATH in the root has our nvme_dbbuf_sq tracepoint.
+# (grep reads it all: with pipefail, an early exit would fail the pipe)
+traced() { decompress "$ROOT$1" | grep -a 'nvme_dbbuf_sq' >/dev/null; }
 decompress() {
 	case $1 in
 	*.xz) xz -dc "$1" ;;

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Choose the kernel to build for, fetch the matching Debian
-# linux-source-<line>, linux-headers and linux-image, refuse any pair that
-# does not belong together, and unpack the part of the source the series
-# touches into build/base/<version>/src.  Writes build/base-<line>.env for
-# the other scripts.  Two lines (BASE=, see lib.sh): 6.12 (Debian 13, and
+# linux-source-<line> and linux-headers, refuse any pair that does not
+# belong together, and unpack the part of the source the series touches
+# into build/base/<version>/src; "base.sh image" also fetches the
+# kernel image a guest boots.  Writes build/base-<line>.env for the other
+# scripts.  Two lines (BASE=, see lib.sh): 6.12 (Debian 13, and
 # bookworm-security for Debian 12; ABI 6.12.N+debNN-amd64) and 6.1 (Debian
 # 12; ABI 6.1.0-NN-amd64).
 #
@@ -248,12 +249,17 @@ unpack_subset "$BASEDIR" "$DEBVER"
 
 # --- 3. the guest image (Debian ABIs only) ----------------------------------
 # The signed or unsigned image; from 6.19 on, linux-binary(-unsigned) and
-# linux-modules.  Debian 13's packages keep the modules in /usr/lib/modules:
-# lib/modules points there, where the other scripts look.
+# linux-modules.  Named here, downloaded only by "base.sh image", which
+# a guest boot runs (lib.sh: need_image): a module build, as DKMS runs
+# it, needs no image.  Debian 13's packages keep the modules in
+# /usr/lib/modules: lib/modules points there, where the other scripts
+# look.
 IMAGE= IMAGE_PKGS=
 if [[ $KVER =~ $ABI_RE ]] && [ -n "$DEBVER" ]; then
 	IMAGE=$BUILD/base/image-$KVER
-	if [ ! -f "$IMAGE/.done" ]; then
+	if [ -f "$IMAGE/.done" ]; then
+		IMAGE_PKGS=$(cat "$IMAGE/.done")
+	elif [ "${1:-}" = image ]; then
 		pick image "$KVER" "$DEBVER"
 		rm -rf "$IMAGE" && mkdir -p "$IMAGE"
 		for p in $DEB_IMAGE; do
@@ -267,8 +273,13 @@ if [[ $KVER =~ $ABI_RE ]] && [ -n "$DEBVER" ]; then
 		[ -f "$IMAGE/boot/vmlinuz-$KVER" ] && [ -d "$IMAGE/lib/modules/$KVER/kernel" ] ||
 			die "the image packages ($DEB_IMAGE $DEBVER) hold no boot/vmlinuz-$KVER or no modules"
 		echo "$DEB_IMAGE" > "$IMAGE/.done"
+		IMAGE_PKGS=$DEB_IMAGE
+	elif out=$("$TOP/scripts/debian-pick.py" image "$KVER" "$DEBVER" "$PAPT_LISTING" 2>/dev/null); then
+		# (what "base.sh image" will fetch; none if the archive has
+		# no image of this version, which a module build does not need)
+		eval "$out"
+		IMAGE_PKGS=$DEB_IMAGE
 	fi
-	IMAGE_PKGS=$(cat "$IMAGE/.done")
 fi
 
 cat > "$BASE_ENV.tmp" <<EOT

@@ -73,6 +73,7 @@ if [ -n "${MAKELEVEL:-}" ]; then cmd+="make bench"; else cmd+="scripts/bench.sh"
 need_pkgs python3 gnuplot-nox
 "$TOP/scripts/base.sh"
 load_base
+need_image
 "$TOP/scripts/modules.sh"
 
 # --- the jobs ----------------------------------------------------------------

@@ -206,6 +206,21 @@ need_kernel() {
 		die "scripts/kernel.sh left no $KVER in ${IMAGE#$TOP/} and ${KDIR#$TOP/}"
 }
 
+# The kernel a guest boots: 7.3's debug kernel (need_kernel), or the
+# Debian image of 6.12 or 6.1, which scripts/base.sh downloads on first
+# use, so that a module build (make modules, DKMS) downloads none.  Needs
+# load_base.
+need_image() {
+	if [ -n "${KERNEL_BUILD:-}" ]; then
+		need_kernel
+		return
+	fi
+	[ -n "$IMAGE" ] && [ ! -f "$IMAGE/.done" ] || return 0
+	KVER=$KVER "$TOP/scripts/base.sh" image || die "no image of $KVER to boot"
+	# shellcheck disable=SC1090
+	. "$BASE_ENV"
+}
+
 # Choose QEMU's accelerator once per machine; sets ACCEL (kvm|tcg),
 # ACCEL_ARGS (an array) and ACCEL_WHY.  A writable /dev/kvm is not enough:
 # under nested virtualization QEMU may abort ("failed to set MSR 0x10a") or

@@ -15,6 +15,7 @@ set -euo pipefail
 need_pkgs python3
 "$TOP/scripts/base.sh"
 load_base
+need_image
 "$TOP/scripts/modules.sh"
 mod=$BUILD/modules/$KVER/nvme.ko
 out=$BUILD/run-$BASE

@@ -62,7 +62,7 @@ shift
 [ -f "$SCRIPT" ] || die "no guest script $SCRIPT"
 
 load_base
-need_kernel
+need_image
 [ -n "$IMAGE" ] || die "the target $KVER is not a Debian ABI with a linux-image package; the guest needs one (BASE=6.12 or BASE=6.1, without KDIR=)"
 need_pkgs qemu-system-x86 busybox-static fio nvme-cli cpio kmod xz-utils
 MODULE=${MODULE:-$BUILD/modules/$KVER/nvme.ko}

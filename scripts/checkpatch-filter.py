@@ -77,8 +77,9 @@ def main():
             if cid in known:
                 continue
         if kind == 'UNKNOWN_COMMIT_ID':
+            # (an abbreviated id of a commit listed in full, too)
             cid = re.search(r"id '([0-9a-f]+)'", b).group(1)
-            if cid in known:
+            if any(k.startswith(cid) or cid.startswith(k) for k in known):
                 continue
         bad.append(b.strip())
     # Fixes: tags quote the subject of a known commit.  Without a git

@@ -21,7 +21,10 @@ check_<what it checks>, and prints one or more TAP lines:
   span is a failure, not a skip), with exactly its declared enables and
   accepted commands; the reset span holds at least MIN_RESETS;
 - check_config_order: at every enable that received the command, it
-  arrived before the enable's first Create I/O Submission Queue;
+  arrived after the enable's last Create I/O Submission Queue and before
+  any MMIO doorbell of an I/O queue, as upstream has sent it since
+  commit 06c59d427017 ("nvme-pci: set doorbell config before
+  unquiescing"); and no enable that created no I/O queue received it;
 - check_page_fit: no enable that received the command created an I/O
   queue whose slots lie beyond a 4 KiB shadow doorbell page; run only in
   boots where some enable created a queue that reaches the page, so that
@@ -145,8 +148,9 @@ class Enable:
         self.interval = interval    # the mark interval it began in
         self.sent = 0               # Doorbell Buffer Config commands run
         self.accepted = 0           # ... that QEMU accepted
-        self.late = 0               # accepted after an I/O queue existed
         self.sqs = []               # (sqid, entries) of I/O SQs created
+        self.sqs_at_config = None   # len(sqs) when the command was accepted
+        self.io_first = 0           # I/O SQ doorbells before that
 
 
 class AdminQueue:
@@ -210,7 +214,8 @@ def trace_line(line, k, nmarks, enables, admin):
             cur.sent += 1
     elif 'pci_nvme_dbbuf_config' in line and cur:
         cur.accepted += 1
-        cur.late += bool(cur.sqs)
+        if cur.sqs_at_config is None:
+            cur.sqs_at_config = len(cur.sqs)
     elif 'pci_nvme_create_sq' in line and cur:
         m = re.search(r'sqid=(\d+), cqid=\d+, qsize=(\d+)', line)
         if m and int(m.group(1)):
@@ -219,6 +224,9 @@ def trace_line(line, k, nmarks, enables, admin):
         m = re.search(r'new_tail (\d+)', line)
         if m:
             admin.doorbell(k, int(m.group(1)))
+    elif 'pci_nvme_mmio_doorbell_sq sqid ' in line and cur:
+        if cur.sqs_at_config is None:
+            cur.io_first += 1
     return k
 
 
@@ -339,13 +347,19 @@ def check_spans(b):
 
 
 def check_config_order(b):
-    configs = sum(e.accepted for e in b.enables)
-    late = sum(e.late for e in b.enables)
+    got = [e for e in b.enables if e.accepted]
+    early = [e for e in got if len(e.sqs) > e.sqs_at_config]
+    bare = [e for e in got if not e.sqs]
+    io_first = [e for e in got if e.io_first]
     creates = sum(len(e.sqs) for e in b.enables)
-    tap(configs > 0 and creates > 0 and late == 0,
-        "host: each Doorbell Buffer Config arrived before its enable's "
-        'first I/O queue: %d of %d did (%d I/O queues created)'
-        % (configs - late, configs, creates))
+    bad = len(set(map(id, early + bare + io_first)))
+    tap(got and creates > 0 and not bad,
+        "host: each Doorbell Buffer Config arrived after its enable's I/O "
+        'queues were created and before their first MMIO doorbell: %d of '
+        '%d did (%d I/O queues created; before a queue was created: %d, in '
+        'an enable with no I/O queue: %d, after I/O: %d)'
+        % (len(got) - bad, len(got), creates, len(early), len(bare),
+           len(io_first)))
 
 
 def check_page_fit(b):

@@ -49,10 +49,15 @@ SCENARIOS = {
     'driver-reset': 'the driver resets the controller by itself during the '
                     'reset test (a lost doorbell recovered)',
     'reset-no-config': 'one reset without the command (not re-armed)',
-    'config-after-queues': 'at one reset the command arrives after the '
-                           'I/O queues were created',
+    'config-before-queues': 'at one reset the command arrives before the '
+                            'I/O queues are created',
+    'config-without-queues': 'at one reset the controller ends with no I/O '
+                             'queue, and the command is sent all the same',
+    'io-before-config': 'at one reset the I/O queues ring MMIO doorbells '
+                        'before the command (unquiesced before it, as '
+                        'upstream did before 06c59d427017)',
     'queue-past-page': 'at one reset a queue past the shadow doorbell page '
-                       'is created after the command',
+                       'is created, and the command sent',
     'few-resets': 'the reset test made only 20 resets',
     'acct-on-mmio': 'shadow doorbells on, yet the queues stayed on MMIO: '
                     'as many MMIO doorbells as without them, no update '
@@ -153,18 +158,22 @@ class Boot:
         self.con('# SPAN %s enables=%d configs=%d' % (name, d[0], d[1]))
         self.mark(name + '-end')
 
-    def enable(self, config=True, late=False, queues=None, sent=None,
-               depth=1024):
-        """A controller enable: the command (sent and accepted, or
-        rejected), and the I/O queues."""
+    def enable(self, config=True, early=False, queues=None, sent=None,
+               depth=1024, extra=(), io_first=False):
+        """A controller enable: the I/O queues (and EXTRA qids), then the
+        command (sent and accepted, or rejected); EARLY sends the command
+        first, IO_FIRST rings I/O doorbells before it."""
         qs = [('createsq', q, depth)
-              for q in range(1, (queues or self.queues) + 1)]
+              for q in list(range(1, (queues if queues is not None
+                                      else self.queues) + 1)) + list(extra)]
         cmd = [('config',)] if config else []
         if sent:
             cmd = [('reject',)]
-        if late:
-            return [('enable',)] + qs + cmd
-        return [('enable',)] + cmd + qs
+        if early:
+            return [('enable',)] + cmd + qs
+        if io_first:
+            qs += self.measure('', 8, 1.0, show=False)
+        return [('enable',)] + qs + cmd
 
     def load(self, **kw):
         """A driver reload, which starts the driver's counts again and is
@@ -238,10 +247,13 @@ def reset(b):
     body = []
     n = 20 if s == 'few-resets' else RESETS
     for i in range(n):
-        body += b.enable(config=not (s == 'reset-no-config' and i == 57),
-                         late=s == 'config-after-queues' and i == 33)
-        if s == 'queue-past-page' and i == 44:
-            body.append(('createsq', MANY_QUEUES, 1024))
+        body += b.enable(
+            config=not (s == 'reset-no-config' and i == 57),
+            early=s == 'config-before-queues' and i == 33,
+            queues=0 if s == 'config-without-queues' and i == 35 else None,
+            io_first=s == 'io-before-config' and i == 37,
+            extra=(MANY_QUEUES,) if s == 'queue-past-page' and i == 44
+            else ())
     if s == 'driver-reset':
         body += b.enable()
     body += b.measure('reset-io-qd32', 5000, 0.5, sup=SUPPRESSED)

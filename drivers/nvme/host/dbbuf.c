@@ -310,15 +310,14 @@ void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
  * @ctrl: the controller, enabled, its admin queue live
  * @db_stride: the doorbell stride, in 4-byte units
  *
- * Send Doorbell Buffer Config, before any I/O queue of this enable exists:
- * then no update can reach a queue between the controller taking the
- * buffers and the host arming it, because nvme_dbbuf_queue_arm() arms each
- * I/O queue as it is created, before its first update.  (QEMU, for one,
- * reads a queue's tail from the shadow slot as soon as it has taken the
- * buffers, so a queue that rang by MMIO alone after that point would go
- * unserved.)  On failure no queue is armed.  A failure is reported once,
- * not at every reset, unless its status changes or the command succeeded
- * in between.
+ * Send Doorbell Buffer Config once the I/O queues of this enable exist,
+ * and before any request reaches them: then no update can reach a queue
+ * between the controller taking the buffers and the host arming it with
+ * nvme_dbbuf_queue_arm().  (QEMU, for one, reads a queue's tail from the
+ * shadow slot as soon as it has taken the buffers, so a queue that rang by
+ * MMIO alone after that point would go unserved.)  On failure no queue is
+ * armed.  A failure is reported once, not at every reset, unless its
+ * status changes or the command succeeded in between.
  *
  * Return: true if the controller accepted the buffers; the caller then
  * calls nvme_dbbuf_ctrl_arm().  False if it did not, or if there was

@@ -164,6 +164,13 @@ for b in 6.12 6.1; do
 	result $? "$b: KVER=$k make dkms-install succeeds" "$log"
 	ours "$k" >>"$log"
 	result $? "$b: nvme on $k resolves to updates/dkms, and it is ours ($(resolves "$k"), version $(in_root -- modinfo -k "$k" -F version nvme 2>/dev/null), nvme_dbbuf tracepoints)" "$log"
+	# A module build needs the source and the headers, not the image:
+	# make.log names the source it downloaded, and no kernel image.
+	mlogs=$(find "$ROOT/var/lib/dkms/nvme-dbbuf" -name make.log 2>/dev/null)
+	[ -n "$mlogs" ] && cat $mlogs >>"$log" &&
+		grep -q "downloading linux-source-$b " $mlogs &&
+		! grep -q "downloading linux-\(image\|binary\|modules\)" $mlogs
+	result $? "$b: the DKMS build downloaded linux-source-$b and no kernel image (make.log)" "$log"
 	log=$OUT/remove-$b.log
 	in_root -- bash -c "cd /root/project && KVER=$k make dkms-remove" >"$log" 2>&1
 	result $? "$b: KVER=$k make dkms-remove succeeds" "$log"

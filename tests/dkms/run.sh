@@ -19,7 +19,9 @@
 #      build keeps the stock MODULE_VERSION, as before 7c7e0cb: DKMS keeps
 #      the stock module, make dkms-install fails and says so, and the
 #      check of step 1 fails on that kernel too;
-#   4. (6.1) with the module registered, Debian's hook for new headers
+#   4. (6.1) a copy whose base.sh downloads the image in every build:
+#      its make.log names the image, so the image check of step 1 fails;
+#   5. (6.1) with the module registered, Debian's hook for new headers
 #      (/etc/kernel/header_postinst.d/dkms, which runs dkms autoinstall),
 #      without a network (unshare -n): the build fails, its make.log says
 #      why in one clear line, nvme still resolves to the stock module, and
@@ -153,6 +155,17 @@ decompress() {
 	esac
 }
 command -v zstd >/dev/null || need_pkgs zstd
+# no_image_fetched LINE: a module build needs the source and the headers,
+# not the image: the DKMS build's make.log names the linux-source it
+# downloaded, and no kernel image.
+no_image_fetched() {
+	local mlogs
+	mlogs=$(find "$ROOT/var/lib/dkms/nvme-dbbuf" -name make.log 2>/dev/null)
+	[ -n "$mlogs" ] || { echo "# no make.log"; return 1; }
+	cat $mlogs
+	grep -q "downloading linux-source-$1 " $mlogs &&
+		! grep -q "downloading linux-\(image\|binary\|modules\)" $mlogs
+}
 
 for b in 6.12 6.1; do
 	k=${KV[$b]}
@@ -164,12 +177,7 @@ for b in 6.12 6.1; do
 	result $? "$b: KVER=$k make dkms-install succeeds" "$log"
 	ours "$k" >>"$log"
 	result $? "$b: nvme on $k resolves to updates/dkms, and it is ours ($(resolves "$k"), version $(in_root -- modinfo -k "$k" -F version nvme 2>/dev/null), nvme_dbbuf tracepoints)" "$log"
-	# A module build needs the source and the headers, not the image:
-	# make.log names the source it downloaded, and no kernel image.
-	mlogs=$(find "$ROOT/var/lib/dkms/nvme-dbbuf" -name make.log 2>/dev/null)
-	[ -n "$mlogs" ] && cat $mlogs >>"$log" &&
-		grep -q "downloading linux-source-$b " $mlogs &&
-		! grep -q "downloading linux-\(image\|binary\|modules\)" $mlogs
+	no_image_fetched "$b" >>"$log"
 	result $? "$b: the DKMS build downloaded linux-source-$b and no kernel image (make.log)" "$log"
 	log=$OUT/remove-$b.log
 	in_root -- bash -c "cd /root/project && KVER=$k make dkms-remove" >"$log" 2>&1
@@ -190,6 +198,20 @@ ours "$k" >>"$log"
 [ $? -ne 0 ] && stock "$k" >>"$log"
 result $? "negative: and the check of step 1 fails on $k, where the stock module stayed" "$log"
 in_root -- bash -c "cd /root/plain && KVER=$k make dkms-remove" >>"$log" 2>&1
+
+# --- negative: a module build that downloads the image --------------------
+# A copy whose base.sh fetches the image in every build, as before
+# c239e31: the image check of step 1 must fail on it, naming the image.
+k=${KV[6.1]}
+log=$OUT/install-eager.log
+say "negative: a build that downloads the kernel image, on $k"
+rsync -a --delete --exclude=/build/ "$TOP/" "$ROOT/root/eager/"
+sed -i 's/^\telif \[ "\${1:-}" = image \]; then$/\telif true; then/' "$ROOT/root/eager/scripts/base.sh"
+in_root -- bash -c "cd /root/eager && KVER=$k make dkms-install" >"$log" 2>&1
+grep -q '^	elif true; then$' "$ROOT/root/eager/scripts/base.sh" &&
+	! no_image_fetched 6.1 >>"$log" && grep -q "downloading linux-image-$k " "$log"
+result $? "negative: a build whose base.sh downloads the image: make.log names linux-image-$k, and the image check fails there" "$log"
+in_root -- bash -c "cd /root/eager && KVER=$k make dkms-remove" >>"$log" 2>&1
 
 # --- negative: autoinstall without a network --------------------------------
 k=${KV[6.1]}

@@ -75,7 +75,7 @@ papt_init() {
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" \
 		> "$PAPT_DIR/sources.list"
 	papt_unreachable() {
-		die "cannot read the package lists of $suite from $uri: no network, or the mirror is papt_unreachable (see ${PAPT_DIR#$TOP/}/update.log); the kernel's own packages are needed to build, so nothing was built"
+		die "cannot read the package lists of $suite from $uri: no network, or the mirror is unreachable (see ${PAPT_DIR#$TOP/}/update.log); the kernel's own packages are needed to build, so nothing was built"
 	}
 	say "reading the kernel packages of $suite ($uri) into ${PAPT_DIR#$TOP/}"
 	apt-get "${PAPT_OPTS[@]}" update -qq >"$PAPT_DIR/update.log" 2>&1 || {

@@ -229,7 +229,7 @@ ver=$(in_root -- dkms status nvme-dbbuf 2>/dev/null | sed -n 's|^nvme-dbbuf/\([^
 mlog=$ROOT/var/lib/dkms/nvme-dbbuf/$ver/build/make.log
 cat "$mlog" >>"$log" 2>/dev/null
 grep -q '^autoinstall exit: [1-9]' "$log" &&
-	grep -q "error: cannot read the package lists of bookworm-security .*no network" "$mlog"
+	grep -q "error: cannot read the package lists of bookworm-security .*: no network, or the mirror is unreachable (see " "$mlog"
 result $? "offline: the headers hook (dkms autoinstall) for $k fails, and make.log says the package lists cannot be read with no network" "$log"
 stock "$k" >>"$log"
 result $? "offline: nvme on $k is still the stock module" "$log"

@@ -112,7 +112,8 @@ debug:
 vmtest-negatives:
 	@tests/vmtest/negatives.sh
 
-## bench         stock vs ours vs ours with dbbuf=off, and stock against
+## bench         stock vs ours vs ours with the no_dbbuf quirk
+##               (nvme.quirks=1b36:0010:no_dbbuf), and stock against
 ##               itself (the A/A noise floor), in interleaved boots: IOPS and
 ##               MMIO doorbells per I/O, ratios;
 ##               build/bench/BASE/bench.{md,csv,png}

@@ -46,11 +46,31 @@ DESC = {'stock': "Debian's stock nvme.ko (upstream shadow doorbells)",
         'stock2': "Debian's stock nvme.ko again, in boots of its own "
                   "(the A/A comparison)",
         'ours': 'our nvme.ko',
-        'off': 'our nvme.ko with dbbuf=off (MMIO doorbells only)'}
-# How "off" was set: nvme.dbbuf=off, or use_dbbuf=0 in raw data from before
-# the dbbuf parameter ('current': the one the loaded boots used).
-OFF_PARAM = {'dbbuf': 'dbbuf=off', 'use_dbbuf': 'use_dbbuf=0',
-             'current': 'dbbuf=off'}
+        'off': None}  # set by load_run(), from OFF_DESC
+# How "off" was set, by the console line of the parameter that its boots'
+# guest printed (scripts/guest/bench.sh): the no_dbbuf quirk on QEMU's
+# controller (BENCH-QUIRKS); in raw data from before that, nvme.dbbuf=off
+# (BENCH-DBBUF) or, from before the dbbuf parameter, use_dbbuf=0
+# (BENCH-USE-DBBUF).  Older raw data keep their own wording.
+PARAM_LINES = {'BENCH-QUIRKS': 'quirks', 'BENCH-DBBUF': 'dbbuf',
+               'BENCH-USE-DBBUF': 'use_dbbuf'}
+# The parameter as the off boots set it ('current': the key of the one
+# the loaded boots used, the quirk without any such line).
+OFF_PARAM = {'quirks': 'nvme.quirks=1b36:0010:no_dbbuf', 'dbbuf': 'dbbuf=off',
+             'use_dbbuf': 'use_dbbuf=0', 'current': 'quirks'}
+# What the chart calls it ("ours with ...", "off (...)").
+OFF_SHORT = {'quirks': ('the no_dbbuf quirk', 'no_dbbuf quirk'),
+             'dbbuf': ('dbbuf=off', 'dbbuf=off'),
+             'use_dbbuf': ('use_dbbuf=0', 'use_dbbuf=0')}
+OFF_DESC = {'quirks': 'our nvme.ko with the no_dbbuf quirk '
+                      '(nvme.quirks=1b36:0010:no_dbbuf; MMIO doorbells only)',
+            'dbbuf': 'our nvme.ko with dbbuf=off (MMIO doorbells only)',
+            'use_dbbuf': 'our nvme.ko with use_dbbuf=0 (MMIO doorbells only)'}
+# The boots table's column of the parameter's value as the guest read it.
+PARAM_COLUMN = {'quirks': 'quirks parameter', 'dbbuf': 'dbbuf parameter',
+                'use_dbbuf': 'dbbuf parameter'}
+# QEMU's NVMe controller, the one the off boots set the quirk on.
+QEMU_NVME = (0x1b36, 0x0010)
 # A boot during which other processes took at least this share of the
 # host's CPU (percent; bench.sh measures it) is listed as sharing the host.
 BUSY = 5
@@ -140,9 +160,10 @@ def load_run(raw):
              for m in sorted(glob.glob(os.path.join(raw, '*', 'meta.env')))]
     if not boots:
         die('no boots under %s' % raw)
-    if any(b.get('old_param') for b in boots):
-        OFF_PARAM['current'] = OFF_PARAM['use_dbbuf']
-        DESC['off'] = ('our nvme.ko with use_dbbuf=0 (MMIO doorbells only)')
+    # Every boot of a run printed the same line; the first one found.
+    OFF_PARAM['current'] = next((b['param'] for b in boots if b.get('param')),
+                                'quirks')
+    DESC['off'] = OFF_DESC[OFF_PARAM['current']]
     return env, order, jobargs, boots
 
 
@@ -194,7 +215,9 @@ def load_boot(d, env):
 
 def read_console(b, console):
     """Boot B's fio results and what the guest and vm.sh printed on the
-    console: accelerator, srcversion, dbbuf parameter, kernel complaints.
+    console: accelerator, srcversion, the parameter that turns shadow
+    doorbells off (the quirks, or dbbuf in older raw data), kernel
+    complaints.
     Returns the marks and the fio reports, for the doorbell counts."""
     try:
         marks, jobs = doorbells.parse_console(console)
@@ -219,12 +242,14 @@ def read_console(b, console):
                     b['accel'], b['accel_why'] = m.group(1), m.group(2)
             elif line.startswith('NVME-SRCVERSION '):
                 src = line.split(' ', 1)[1].strip()
-            elif line.startswith('BENCH-DBBUF '):
-                use = line.split(' ', 1)[1].strip()
-            elif line.startswith('BENCH-USE-DBBUF '):
-                # raw data of a bench.sh from before nvme.dbbuf
-                use = line.split(' ', 1)[1].strip()
-                b['old_param'] = True
+            elif line.split(' ', 1)[0] in PARAM_LINES:
+                # BENCH-QUIRKS; BENCH-DBBUF or BENCH-USE-DBBUF in raw
+                # data of a bench.sh from before the quirk
+                key, _, use = line.partition(' ')
+                b['param'] = PARAM_LINES[key]
+                use = use.strip()
+                if not use and b['param'] == 'quirks':
+                    use = 'none'  # an empty quirks parameter
             elif line.startswith('BENCH-DMESG '):
                 dmesg.append(line.split(' ', 1)[1].strip())
     b['srcversion'], b['use_dbbuf'], b['dmesg'] = src, use, dmesg
@@ -244,6 +269,21 @@ def count_dbbuf_config(trace):
     return ndb
 
 
+def sets_no_dbbuf(quirks):
+    """Whether a value of nvme.quirks= (VID:DID:name[,name...], entries
+    joined by '-', ^name clears, the first entry of a device counts) sets
+    the no_dbbuf quirk on QEMU's controller."""
+    for entry in quirks.split('-'):
+        p = entry.split(':', 2)
+        try:
+            dev = (int(p[0], 16), int(p[1], 16))
+        except (ValueError, IndexError):
+            continue
+        if dev == QEMU_NVME and len(p) == 3:
+            return 'no_dbbuf' in p[2].split(',')
+    return False
+
+
 def check_boot(b, env):
     """Whether boot B ran the module it should and had shadow doorbells in
     the state its driver stands for: the problems that make it INVALID."""
@@ -254,11 +294,16 @@ def check_boot(b, env):
     elif want and src != want:
         b['problems'].append('ran nvme.ko srcversion %s, not %s' % (src, want))
     if b['driver'] == 'off':
-        param = 'use_dbbuf' if b.get('old_param') else 'dbbuf'
+        param = b.get('param') or OFF_PARAM['current']
         if ndb:
             b['problems'].append('shadow doorbells on: QEMU got Doorbell '
                                  'Buffer Config with %s' % OFF_PARAM[param])
-        if use not in (None, 'N', '0', 'off', 'n/a'):
+        if param == 'quirks':
+            if use not in (None, 'n/a') and not sets_no_dbbuf(use):
+                b['problems'].append('quirks reads %s, which does not set '
+                                     'no_dbbuf on %04x:%04x'
+                                     % (use, QEMU_NVME[0], QEMU_NVME[1]))
+        elif use not in (None, 'N', '0', 'off', 'n/a'):
             b['problems'].append('%s reads %s' % (param, use))
         if use == 'n/a':
             b['problems'].append('the driver has no %s parameter' % param)
@@ -694,7 +739,8 @@ def plot(out, run, label):
         f.write('njobs = %d\n' % len(jobs))
         f.write('title1 = %s\n' % gp_str(
             'NVMe shadow doorbells: fio 4 KiB, Debian stock nvme.ko (twice: '
-            'A/A) vs ours vs ours with ' + OFF_PARAM['current']))
+            'A/A) vs ours vs ours with '
+            + OFF_SHORT[OFF_PARAM['current']][0]))
         f.write('title2 = %s\n' % gp_str(label))
         short = ''
         if invalid:
@@ -703,7 +749,8 @@ def plot(out, run, label):
         f.write('title3 = %s\n' % gp_str(short))
         for d, name in (('stock', 'stock'), ('stock2', 'stock2 (A/A)'),
                         ('ours', 'ours'),
-                        ('off', 'off (%s)' % OFF_PARAM['current'])):
+                        ('off', 'off (%s)'
+                         % OFF_SHORT[OFF_PARAM['current']][1])):
             f.write('%slabel = %s\n' % (d, gp_str(
                 name + (' INVALID' if d in bad_drv else ''))))
         f.write('iopsnote = %s\n' % gp_str(
@@ -838,7 +885,8 @@ def table_boots(boots):
     """Per boot: what it was, how it went, its problems and notes."""
     return md_table(['boot', 'kind', 'driver', 'accel', 'seconds', 'exit',
                      'other CPU %', 'Doorbell Buffer Config',
-                     'dbbuf parameter', 'problems and notes'],
+                     PARAM_COLUMN[OFF_PARAM['current']],
+                     'problems and notes'],
                     [[b['name'], b['kind'], b['driver'], b['accel'] or '?',
                       b['seconds'], b['rc'],
                       '?' if b['other_cpu'] is None else b['other_cpu'],

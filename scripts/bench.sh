@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: Debian's stock nvme.ko (upstream's shadow doorbells) against
-# ours and ours with nvme.dbbuf=off (MMIO doorbells only), over the fio jobs
-# of scripts/bench-jobs, in interleaved guest boots (stock ours off stock2
+# ours and ours with the no_dbbuf quirk (nvme.quirks=1b36:0010:no_dbbuf
+# on QEMU's controller; MMIO doorbells only), over the fio jobs of
+# scripts/bench-jobs, in interleaved guest boots (stock ours off stock2
 # stock ours off stock2 ...).  stock2 is the stock driver again, in boots
 # of its own: stock2 against stock is an A/A comparison, made through the
 # same pipeline as ours against stock, and bench-report.py derives the
@@ -60,7 +61,7 @@ ramp_ms=$(awk -v r="$RAMP" 'BEGIN { printf "%d", r * 1000 }')
 DRIVERS=(stock ours off stock2)
 ndrv=${#DRIVERS[@]}
 declare -A DESC=([stock]="Debian's stock nvme.ko" [ours]="our nvme.ko"
-	[off]="our nvme.ko, dbbuf=off"
+	[off]="our nvme.ko with the no_dbbuf quirk, quirks=1b36:0010:no_dbbuf"
 	[stock2]="Debian's stock nvme.ko again, the A/A comparison")
 
 # The exact command, for the labels of every table and figure.
@@ -272,7 +273,7 @@ for p in "${plan[@]}"; do
 	ndb=$(grep -c pci_nvme_dbbuf_config "$dir/trace.log" 2>/dev/null || true)
 	if [ "$drv" = off ] && [ "${ndb:-0}" -gt 0 ]; then
 		invalid=1
-		note+=" INVALID: QEMU got Doorbell Buffer Config $ndb time(s) with dbbuf=off"
+		note+=" INVALID: QEMU got Doorbell Buffer Config $ndb time(s) with the no_dbbuf quirk (quirks=1b36:0010:no_dbbuf)"
 	elif [ "$drv" != off ] && [ "${ndb:-0}" -eq 0 ] && [ "$rc" -eq 0 ]; then
 		invalid=1
 		note+=" INVALID: QEMU never got Doorbell Buffer Config"

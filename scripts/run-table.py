@@ -70,7 +70,7 @@ def main():
         return (b[sq] + b[cq]) / b['ios']
 
     rows = [('', labels),
-            ('state (/sys/class/nvme/nvme0/dbbuf)',
+            ('state (/sys/kernel/debug/nvme_dbbuf/nvme0)',
              [b['state'] for b in boots]),
             ('Doorbell Buffer Config, as QEMU saw it',
              [str(b['config']) for b in boots]),

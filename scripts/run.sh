@@ -3,8 +3,9 @@
 #
 # make run: build nvme.ko from base + series, boot it in a QEMU guest with
 # an emulated NVMe controller, and show shadow doorbells at work: OACS, the
-# module loaded, its state in sysfs, a short fio job, its counters; then a
-# short second boot with nvme.dbbuf=off, and a table of the two side by
+# module loaded, its state in debugfs, a short fio job, its counters; then
+# a short second boot with nvme.quirks=1b36:0010:no_dbbuf (QEMU's
+# controller), and a table of the two side by
 # side: the state, the MMIO doorbells QEMU trapped next to the driver's own
 # count, and the saving.  DRIVER=stock runs one boot with Debian's own
 # nvme.ko, for comparison.
@@ -34,9 +35,9 @@ want=$(modinfo -F srcversion "$mod")
 
 for b in "${boots[@]}"; do
 	params=
-	[ "$b" = off ] && params=dbbuf=off
+	[ "$b" = off ] && params=quirks=1b36:0010:no_dbbuf
 	if [ "$b" = off ]; then
-		say "boot 2 of 2: the same with nvme.dbbuf=off (MMIO doorbells only), for comparison"
+		say "boot 2 of 2: the same with nvme.quirks=1b36:0010:no_dbbuf (MMIO doorbells only), for comparison"
 	elif [ "$DRIVER" = ours ]; then
 		say "boot 1 of 2: our nvme.ko with shadow doorbells"
 	fi
@@ -57,7 +58,7 @@ if [ "$DRIVER" = ours ]; then
 	sed -n '/^== the driver.s counters/,/^[^0-9q]/p' "$out/on-console.log" |
 		grep -E '^(qid|[0-9]+ )' | sed 's/^/  /'
 	"$TOP/scripts/run-table.py" "shadow doorbells on" "$out/on-console.log" \
-		"$out/on-trace.log" "off (nvme.dbbuf=off)" "$out/off-console.log" \
+		"$out/on-trace.log" "off (no_dbbuf quirk)" "$out/off-console.log" \
 		"$out/off-trace.log"
 else
 	"$TOP/scripts/run-table.py" "Debian's stock nvme.ko" \

@@ -29,9 +29,6 @@ check_<what it checks>, and prints one or more TAP lines:
   queue whose slots lie beyond a 4 KiB shadow doorbell page; run only in
   boots where some enable created a queue that reaches the page, so that
   it can fail (the pagefit test must create one);
-- check_no_config (a driver built without the engine): no Doorbell
-  Buffer Config sent, nor accepted, in the whole boot, which created
-  I/O queues;
 - check_armed_span (acct-on, post-reset, post-cycle: the counted
   workload, iodepth 32, 2 jobs, with shadow doorbells): the span ran I/O,
   QEMU trapped at least one I/O queue MMIO doorbell there, and the driver
@@ -41,7 +38,7 @@ check_<what it checks>, and prints one or more TAP lines:
   proves that no suppressed update reached MMIO).  The MMIO doorbells per
   I/O against the MMIO-only path are shown, not judged: under TCG they
   move with host load, a performance figure for make bench;
-- check_baseline_span (acct-off, dbbuf=off, the MMIO-only path): the span
+- check_baseline_span (acct-off, no_dbbuf, the MMIO-only path): the span
   ran I/O, QEMU trapped at least one I/O doorbell, and the driver
   suppressed no update (check_shadow_spans runs both);
 - check_fail: at each enable of the fail span the driver sent the command
@@ -51,13 +48,14 @@ check_<what it checks>, and prints one or more TAP lines:
   update (a queue armed on a controller that reads no shadow slot loses
   doorbells: timeouts and the driver's recovery, which the console's
   verdict fails);
-- check_admin_unarmed (dbbuf=io and dbbuf=off): every admin command QEMU
+- check_admin_unarmed (^dbbuf_admin and no_dbbuf): every admin command QEMU
   ran had been announced by an MMIO doorbell before it ran, and every
   announced one ran: the controller learned nothing from a shadow slot;
-- check_admin_armed (dbbuf=on): QEMU ran at least one admin command
+- check_admin_armed (the default quirks, dbbuf_admin among them): QEMU
+  ran at least one admin command
   before any MMIO doorbell announced it (the shadow doorbell did), and
   the burst made fewer admin SQ MMIO doorbells per command than with
-  dbbuf=off;
+  no_dbbuf;
 - check_pagefit: without shadow doorbells (pagefit-mmio) polled I/O rang
   MMIO doorbells on queues past the page and the driver suppressed no
   update; with them (pagefit-poll, on the last queues that fit the page)
@@ -108,7 +106,7 @@ SPANS = {
               'admin-off', 'admin-restore'],
     'pagefit': ['pagefit-mmio', 'pagefit', 'pagefit-poll',
                 'pagefit-restore'],
-    'kconfig-off': ['kconfig-off'],
+    'quirks': ['quirks-bad', 'quirks-other', 'quirks-restore'],
 }
 # Spans that run the MMIO-count workload (iodepth 32, 2 jobs) on armed
 # queues, and the one that runs it on the MMIO-only path, as the baseline.
@@ -249,9 +247,6 @@ class Boot:
 
     def __init__(self, console, trace, tests, io_queues):
         self.console, self.tests, self.io_queues = console, tests, io_queues
-        # A driver built without the engine (the kconfig-off boot) never
-        # sends the command.
-        self.engine = 'kconfig-off' not in tests
         self.marks, _ = doorbells.parse_console(console)
         self.ios, self.declared = parse_console(console)
         self.per, k = doorbells.count_events(trace, len(self.marks))
@@ -310,18 +305,17 @@ def per_io(s, n):
 
 def check_first_load(b):
     c = b.per[0]
-    tap(c['enable'] == 1 and c['config'] == int(b.engine),
+    tap(c['enable'] == 1 and c['config'] == 1,
         'host: the first load enabled the controller once and sent the '
-        'command %s (%d enables, %d commands)'
-        % ('once' if b.engine else 'never, CONFIG_NVME_PCI_DBBUF=n',
-           c['enable'], c['config']))
+        'command once (%d enables, %d commands)'
+        % (c['enable'], c['config']))
 
 
 def check_boot_enables(b):
     en = sum(c['enable'] for c in b.per)
     cf = sum(c['config'] for c in b.per)
     want_en = 1 + sum(d[0] for d in b.declared.values())
-    want_cf = int(b.engine) + sum(d[1] for d in b.declared.values())
+    want_cf = 1 + sum(d[1] for d in b.declared.values())
     tap(en == want_en and cf == want_cf,
         'host: controller enables over the whole boot: %d, the guest caused '
         '%d; Doorbell Buffer Config: %d, expected %d'
@@ -380,16 +374,6 @@ def check_page_fit(b):
         'host: no enable with the command created an I/O queue past the '
         'shadow doorbell page (qid %d and up; qid %d was created): %d did'
         % (doorbells.PAGE_QUEUES, top, len(beyond)))
-
-
-def check_no_config(b):
-    sent = sum(e.sent for e in b.enables)
-    accepted = sum(e.accepted for e in b.enables)
-    creates = sum(len(e.sqs) for e in b.enables)
-    tap(sent == 0 and accepted == 0 and creates > 0,
-        'host: CONFIG_NVME_PCI_DBBUF=n: no Doorbell Buffer Config sent (%d) '
-        'nor accepted (%d) in a boot that created %d I/O queues'
-        % (sent, accepted, creates))
 
 
 def baseline(b):
@@ -451,7 +435,7 @@ def check_shadow_spans(b):
 
 
 def check_baseline_span(b):
-    """dbbuf=off: every I/O queue update of the driver was an MMIO
+    """no_dbbuf: every I/O queue update of the driver was an MMIO
     doorbell, and there were some."""
     s = b.span(BASELINE)
     if s is None:
@@ -463,7 +447,7 @@ def check_baseline_span(b):
     if d is None:
         return
     tap(s['sq'] + s['cq'] > 0 and d == (0, 0),
-        'host: %s: dbbuf=off, the MMIO-only path: the driver suppressed '
+        'host: %s: no_dbbuf, the MMIO-only path: the driver suppressed '
         '%d + %d SQ + CQ I/O queue updates%s (need none), QEMU trapped %d '
         'I/O MMIO doorbells (need some) for %d I/Os, %.3f per I/O'
         % (BASELINE, d[0], d[1], how, s['sq'] + s['cq'], n, per_io(s, n)))
@@ -542,7 +526,7 @@ def check_admin_unarmed(b, name, mode):
         return      # check_spans reports it
     tap(s['asq'] > 0 and a['ran'] > 0 and a['ahead'] == 0 and
         a['announced'] == a['ran'],
-        'host: admin: dbbuf=%s: the admin queue stayed on MMIO: QEMU ran '
+        'host: admin: %s: the admin queue stayed on MMIO: QEMU ran '
         '%d admin commands, %d announced by %d MMIO SQ doorbells, %d before '
         'their doorbell (need all announced, none ahead, not zero)'
         % (mode, a['ran'], a['announced'], s['asq'], a['ahead']))
@@ -559,14 +543,14 @@ def check_admin_armed(b):
     tap(a['ahead'] > 0 and on['asq'] > 0 and son < soff,
         'host: admin: a burst of %d concurrent admin commands with shadow '
         'doorbells: %d ran before any MMIO doorbell announced them (need '
-        'some), %.3f SQ MMIO doorbells per command, %.3f with dbbuf=off '
+        'some), %.3f SQ MMIO doorbells per command, %.3f with no_dbbuf '
         '(need fewer, not zero)' % (on['acmd'], a['ahead'], son, soff))
 
 
 def check_admin(b):
     check_admin_armed(b)
-    check_admin_unarmed(b, 'admin-io', 'io')
-    check_admin_unarmed(b, 'admin-off', 'off')
+    check_admin_unarmed(b, 'admin-io', '^dbbuf_admin')
+    check_admin_unarmed(b, 'admin-off', 'no_dbbuf')
 
 
 def check_pagefit(b):
@@ -577,10 +561,10 @@ def check_pagefit(b):
             'pagefit-poll')
         return
     pm, pp = per_io(mmio, nmmio), per_io(poll, npoll)
-    dm, hm = suppressed_or_fail(b, 'pagefit-mmio', 'pagefit: dbbuf=off')
+    dm, hm = suppressed_or_fail(b, 'pagefit-mmio', 'pagefit: no_dbbuf')
     if dm is not None:
         tap(mmio['sqhi'] > 0 and dm == (0, 0),
-            'host: pagefit: dbbuf=off: polled I/O ran on queues past '
+            'host: pagefit: no_dbbuf: polled I/O ran on queues past '
             'the page (%d SQ doorbells there), and the driver suppressed '
             '%d + %d SQ + CQ updates%s (need none)'
             % (mmio['sqhi'], dm[0], dm[1], hm))
@@ -699,10 +683,7 @@ def show_rates(b):
 def run_checks(b):
     check_first_load(b)
     check_boot_enables(b)
-    if b.engine:
-        check_config_order(b)
-    else:
-        check_no_config(b)
+    check_config_order(b)
     check_page_fit(b)
     check_spans(b)
     if 'fail' in b.tests:
@@ -715,10 +696,9 @@ def run_checks(b):
         check_wrap_depth(b)
     if b.io_queues:
         check_io_queue_count(b)
-    if b.engine:
-        done = check_mmio_counts(b)
-        if done is not None:
-            check_span_coverage(b, done)
+    done = check_mmio_counts(b)
+    if done is not None:
+        check_span_coverage(b, done)
     check_shadow_spans(b)
     show_rates(b)
 

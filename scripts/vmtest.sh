@@ -10,9 +10,8 @@
 #   SRC_TREE=dir  kernel tree with the series (default: build/tree)
 #   MODULE=file   nvme.ko to test (default: a test build from SRC_TREE,
 #                 with the test-only patches of tests/patches/)
-#   VMTEST=quick  only the main boot (not the one-queue, many-queue and
-#                 engine-off boots); VMTEST=queues1, manyq or kconfig-off:
-#                 only that boot
+#   VMTEST=quick  only the main boot (not the one-queue and many-queue
+#                 boots); VMTEST=queues1 or manyq: only that boot
 #   VMTEST_TESTS=a,b  only these kselftest tests in the main boot
 
 set -uo pipefail
@@ -34,12 +33,6 @@ if [ -z "${MODULE:-}" ]; then
 		"$TOP/scripts/modules.sh" || exit 1
 	MODULE=$OUT/module/nvme.ko
 fi
-# The kconfig-off boot's driver: the engine compiled out.
-case ${VMTEST:-} in
-""|kconfig-off)
-	SRC_TREE=$SRC_TREE OUT=$OUT/module-off EXTRA="CONFIG_NVME_PCI_DBBUF=n" \
-		"$TOP/scripts/modules.sh" || exit 1 ;;
-esac
 say "building the nvme-dbbuf kselftest"
 make -s -C "$SRC_TREE/tools/testing/selftests/nvme-dbbuf" \
 	OUTPUT="$OUT/kselftest" >&2 || die "the kselftest build failed"
@@ -135,16 +128,16 @@ verdict() {
 slow=1
 [ "$BASE" != 7.3 ] || slow=3
 case ${VMTEST:-} in
-"") boots="main queues1 manyq kconfig-off" ;;
+"") boots="main queues1 manyq" ;;
 quick|main) boots=main ;;
-queues1|manyq|kconfig-off) boots=$VMTEST ;;
-*) die "VMTEST=$VMTEST: quick (or main), queues1, manyq or kconfig-off, or unset for all" ;;
+queues1|manyq) boots=$VMTEST ;;
+*) die "VMTEST=$VMTEST: quick (or main), queues1 or manyq, or unset for all" ;;
 esac
 for b in $boots; do
 	case $b in
 	main)
 		say "vmtest: main boot, tmpfs-backed drive (about 4 min under TCG)"
-		SAFETY=1 boot main "${VMTEST_TESTS:-verify,accounting,fail,admin,reset,wrap,cycle,mmio-only}" \
+		SAFETY=1 boot main "${VMTEST_TESTS:-verify,accounting,fail,admin,quirks,reset,wrap,cycle,mmio-only}" \
 			--env NVME_DBBUF_SAFETY=1 \
 			--drive file --size 512M --timeout $((1500 * slow)) ;;
 	queues1)
@@ -170,10 +163,6 @@ for b in $boots; do
 		say "vmtest: 528 I/O queues, more than the shadow doorbell page holds"
 		boot manyq pagefit --drive file --size 256M --queues 600 \
 			--msix 600 --append possible_cpus=520 --timeout $((600 * slow)) ;;
-	kconfig-off)
-		say "vmtest: nvme.ko built with CONFIG_NVME_PCI_DBBUF=n"
-		BOOT_MODULE=$OUT/module-off/nvme.ko boot kconfig-off \
-			kconfig-off --drive file --size 256M --timeout $((600 * slow)) ;;
 	esac
 done
 echo "$pass passed, $fail failed, $skip skipped"

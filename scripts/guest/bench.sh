@@ -6,7 +6,8 @@
 # Environment (vm.sh --env):
 #   BENCH_DRIVER   stock | stock2 (stock again: its boots are the A/A
 #                  comparison that measures the bench's own noise) |
-#                  ours | off (ours with dbbuf=off)
+#                  ours | off (ours with the no_dbbuf quirk on QEMU's
+#                  controller, 1b36:0010: MMIO doorbells only)
 #   BENCH_RUNTIME  seconds per job
 #   BENCH_RAMP     fio --ramp_time in seconds, 0 for none
 #   BENCH_DRIVES   the drives this boot has: "null" or "null file"
@@ -20,14 +21,25 @@ BENCH_DRIVES=${BENCH_DRIVES:-null}
 case ${BENCH_DRIVER:-} in
 stock|stock2) set -- stock ;;
 ours) set -- ours ;;
-off) set -- ours dbbuf=off ;;
+off) set -- ours quirks=1b36:0010:no_dbbuf ;;
 *) echo "bench: BENCH_DRIVER must be stock, stock2, ours or off"; exit 1 ;;
 esac
 echo "== bench: loading nvme.ko: $*"
 load_nvme "$@" || exit 1
 echo "NVME-SRCVERSION $(cat /sys/module/nvme/srcversion 2>/dev/null)"
-echo "BENCH-DBBUF $(cat /sys/module/nvme/parameters/dbbuf 2>/dev/null || echo n/a)"
-echo "BENCH-DBBUF-STATE $(cat /sys/class/nvme/nvme0/dbbuf 2>/dev/null || echo n/a)"
+# The quirks parameter as the loaded module reads it: "none" when unset,
+# "n/a" for a driver without one (Debian's stock nvme.ko).
+q=n/a
+if [ -r /sys/module/nvme/parameters/quirks ]; then
+	q=$(cat /sys/module/nvme/parameters/quirks)
+	[ -n "$q" ] || q=none
+fi
+echo "BENCH-QUIRKS $q"
+# Our driver's shadow doorbell state of the first controller, in debugfs
+# (init mounts it; busybox has no mountpoint), or n/a.
+grep -q ' /sys/kernel/debug debugfs ' /proc/mounts ||
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+echo "BENCH-DBBUF-STATE $(cat /sys/kernel/debug/nvme_dbbuf/nvme0 2>/dev/null || echo n/a)"
 dmesg | grep -i 'unknown parameter' | sed 's/^/BENCH-DMESG /'
 
 # The drives by serial number (vm.sh: dbbuf0001 first, dbbuf0002 second).

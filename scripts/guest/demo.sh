@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest side of `make run`: show shadow doorbells working with our nvme.ko.
-# DRIVER=ours|stock; PARAMS: module parameters (dbbuf=off for the
-# comparison boot).
+# DRIVER=ours|stock; PARAMS: module parameters (quirks=1b36:0010:no_dbbuf
+# for the comparison boot).
 . /lib/guest-lib.sh
 
 DRIVER=${DRIVER:-ours}
@@ -21,8 +21,8 @@ fi
 dmesg | grep -i 'dbbuf\|doorbell' || echo "no shadow doorbell messages from the driver"
 
 echo "== the driver's state"
-echo "nvme.dbbuf: $(cat /sys/module/nvme/parameters/dbbuf 2>/dev/null || echo 'no such parameter')"
-echo "DBBUF-STATE $(cat /sys/class/nvme/nvme0/dbbuf 2>/dev/null || echo 'n/a (no dbbuf attribute)')"
+echo "nvme.quirks: '$(cat /sys/module/nvme/parameters/quirks 2>/dev/null || echo 'no such parameter')'"
+echo "DBBUF-STATE $(cat /sys/kernel/debug/nvme_dbbuf/nvme0 2>/dev/null || echo 'n/a (no /sys/kernel/debug/nvme_dbbuf/nvme0)')"
 
 echo "== fio: 4 KiB random read, libaio, iodepth 32, 2 jobs, 5 s"
 run_fio randread --name=randread --filename=/dev/nvme0n1 --rw=randread \

@@ -6,8 +6,8 @@ the golden files of tests/bench/golden/ (tests/bench/run.sh).
 
 The layout is scripts/bench.sh's: RAW_DIR/bench.env, RAW_DIR/bench-jobs
 and one directory per boot (NN-KINDROUND-DRIVER) with meta.env,
-console.log (vm.sh's VM-ACCEL line, the guest's srcversion and dbbuf
-lines, MARK lines around each fio job and its JSON report between
+console.log (vm.sh's VM-ACCEL line, the guest's srcversion, quirks
+parameter and shadow doorbell state lines, MARK lines around each fio job and its JSON report between
 FIO-JSON-BEGIN/END) and trace.log: only pci_nvme_dbbuf_config lines in
 untraced boots; in traced ones every doorbell, the marks' Get Features
 (Timestamp) and, as bench.sh leaves them, gzip-compressed, next to
@@ -15,8 +15,8 @@ doorbells.tsv (scripts/doorbells.py --tsv).  The numbers come from a
 fixed seed, so every run writes the same bytes.
 
 Scenarios (each changes what the report must say or do):
-  good     2 untraced + 2 traced boots per driver (stock ours off stock2)
-           over three jobs of bench-jobs and one ad-hoc job; a busy host,
+  good     2 untraced + 2 traced boots per driver (stock ours off stock2,
+           off with the no_dbbuf quirk: BENCH-QUIRKS) over three jobs of bench-jobs and one ad-hoc job; a busy host,
            an unmeasured one, a failed guest and fio job, a boot whose
            accelerator is only in meta.env, a traced boot without
            doorbells.tsv (counted from its trace; one job without marks),
@@ -28,10 +28,15 @@ Scenarios (each changes what the report must say or do):
            console log
   noaa     no stock2 boots (no A/A data, no noise floor), a traced boot
            with neither doorbells.tsv nor trace
-  invalid  good, but off got Doorbell Buffer Config, reads dbbuf=Y with
-           a kernel complaint or has no dbbuf parameter, ours ran the
-           wrong module, a stock boot never got Doorbell Buffer Config
-           and six boots shared a busy host (exit 3)
+  invalid  good, but off got Doorbell Buffer Config, its quirks do not
+           set no_dbbuf, with a kernel complaint, or it has no quirks
+           parameter, ours ran the wrong module, a stock boot never got
+           Doorbell Buffer Config and six boots shared a busy host
+           (exit 3)
+  good-dbbuf, invalid-dbbuf
+           good and invalid (the same numbers) in the raw data of a
+           bench.sh from before the quirk: off with nvme.dbbuf=off
+           (BENCH-DBBUF), reading dbbuf=Y or n/a in invalid-dbbuf
   mixed    good, but one boot ran under KVM (exit 1)
   unknown  good, but one boot's accelerator is not recorded (exit 1)
   noboots  bench.env and bench-jobs, no boots (exit 1)
@@ -64,7 +69,22 @@ SHADOW = {'aio-qd1-j1': (1.0, 1.0), 'aio-qd32-j1': (0.22, 0.21),
 MMIO = {'aio-qd1-j1': (1.0, 1.0), 'aio-qd32-j1': (1.0, 0.73),
         'tmpfs-randwrite': (1.0, 0.81), 'adhoc-qd8': (1.0, 0.9)}
 SCENARIOS = ['good', 'quick', 'noaa', 'invalid', 'mixed', 'unknown',
-             'noboots']
+             'noboots', 'good-dbbuf', 'invalid-dbbuf']
+# The guest's console line of the parameter that turns shadow doorbells
+# off, by the era of scripts/guest/bench.sh: the no_dbbuf quirk, before it
+# nvme.dbbuf=off, before that use_dbbuf=0.
+PARAM_LINE = {'quirks': 'BENCH-QUIRKS', 'dbbuf': 'BENCH-DBBUF',
+              'use_dbbuf': 'BENCH-USE-DBBUF'}
+OFF_ARGS = {'quirks': 'quirks=1b36:0010:no_dbbuf', 'dbbuf': 'dbbuf=off',
+            'use_dbbuf': 'use_dbbuf=0'}
+# What each driver's parameter reads: Debian's stock nvme.ko has no quirks
+# parameter, ours an empty one ("none") unless off sets it.
+QUIRKS = {'stock': 'n/a', 'stock2': 'n/a', 'ours': 'none',
+          'off': '1b36:0010:no_dbbuf'}
+# Our driver's debugfs state (nvme_dbbuf/nvme0) with and without the quirk.
+STATE = {'stock': 'n/a', 'stock2': 'n/a',
+         'ours': 'active armed=3 admin=1 beyond=0',
+         'off': 'disabled reason=quirk'}
 
 
 def fio_report(name, iops, seconds, rw, error=0):
@@ -97,13 +117,25 @@ def boot_plan(scenario):
     return boots
 
 
+def base_of(scenario):
+    """The scenario that SCENARIO is in another era's raw data of."""
+    return scenario[:-len('-dbbuf')] if scenario.endswith('-dbbuf') \
+        else scenario
+
+
 def tweak(scenario, boots):
     """The scenario's departures from a clean run, by boot."""
     by = {(b['kind'], b['round'], b['driver']): b for b in boots}
+    era = 'dbbuf' if scenario.endswith('-dbbuf') else 'quirks'
+    scenario = base_of(scenario)
     for b in boots:
+        if era == 'quirks':
+            value, state = QUIRKS[b['driver']], STATE[b['driver']]
+        else:
+            value, state = 'N' if b['driver'] == 'off' else 'Y', 'n/a'
         b.update(accel='tcg', console_accel=True, rc=0, other_cpu=1,
-                 src=SRC[b['driver']], param='BENCH-DBBUF',
-                 dbbuf='N' if b['driver'] == 'off' else 'Y', dmesg=[],
+                 src=SRC[b['driver']], era=era, value=value, state=state,
+                 dmesg=[],
                  configs=0 if b['driver'] == 'off' else 2, tsv='8col',
                  trace=True, console=True, broken_json=False,
                  drop_mark=False, extra_job=False, failed_job=None,
@@ -122,12 +154,13 @@ def tweak(scenario, boots):
             by['traced', 1, d]['extra_job'] = True
     if scenario == 'invalid':
         by['traced', 1, 'off']['configs'] = 2
-        by['untraced', 1, 'off'].update(configs=1, dbbuf='Y')
+        by['untraced', 1, 'off'].update(
+            configs=1, value='none' if era == 'quirks' else 'Y')
         by['untraced', 2, 'off']['dmesg'] = [
-            'nvme: unknown parameter \'dbbuf\' ignored']
+            'nvme: unknown parameter \'%s\' ignored' % era]
         by['untraced', 2, 'ours']['src'] = SRC['stock']
         by['untraced', 1, 'stock']['configs'] = 0
-        by['traced', 2, 'off']['dbbuf'] = 'n/a'
+        by['traced', 2, 'off']['value'] = 'n/a'
         for d in DRIVERS:
             by['traced', 2, d]['other_cpu'] = 8
     if scenario == 'mixed':
@@ -137,9 +170,8 @@ def tweak(scenario, boots):
         b.update(accel=None, console_accel=False)
     if scenario == 'quick':
         for b in boots:
-            b.update(param='BENCH-USE-DBBUF', tsv='6col')
-            if b['driver'] == 'off':
-                b['dbbuf'] = '0'
+            b.update(era='use_dbbuf', tsv='6col', state='n/a',
+                     value='0' if b['driver'] == 'off' else 'Y')
         by['traced', 1, 'stock2']['tsv'] = None
         by['traced', 1, 'stock2']['drop_mark'] = True
         by['untraced', 1, 'off']['broken_json'] = True
@@ -171,11 +203,11 @@ def console_lines(b, results, runtime):
             b['accel'], 'ACCEL=tcg given' if b['accel'] == 'tcg'
             else 'KVM works here'))
     out.append('== bench: loading nvme.ko: %s' % (
-        'ours dbbuf=off' if b['driver'] == 'off' else
+        'ours ' + OFF_ARGS[b['era']] if b['driver'] == 'off' else
         'stock' if b['driver'].startswith('stock') else 'ours'))
     out.append('NVME-SRCVERSION %s' % b['src'])
-    out.append('%s %s' % (b['param'], b['dbbuf']))
-    out.append('BENCH-DBBUF-STATE n/a')
+    out.append('%s %s' % (PARAM_LINE[b['era']], b['value']))
+    out.append('BENCH-DBBUF-STATE %s' % b['state'])
     out += ['BENCH-DMESG ' + m for m in b['dmesg']]
     out.append('bench: null drive is /dev/nvme0n1')
     out.append('bench: file drive is /dev/nvme1n1')
@@ -283,7 +315,9 @@ def main():
         return 0
     if len(sys.argv) != 3 or sys.argv[1] not in SCENARIOS:
         sys.exit(__doc__)
-    scenario, raw = sys.argv[1:]
+    name, raw = sys.argv[1:]
+    # The same seed, so the same numbers, in every era's raw data.
+    scenario = base_of(name)
     rng = random.Random('bench-report:' + scenario)
     os.makedirs(raw)
     jobs = JOBS if scenario != 'noaa' else JOBS[:2]
@@ -308,7 +342,7 @@ def main():
         f.write(''.join('%s\t%s\t%s\n' % j for j in jobs))
     if scenario == 'noboots':
         return 0
-    for b in tweak(scenario, boot_plan(scenario)):
+    for b in tweak(name, boot_plan(scenario)):
         write_boot(rng, raw, b, jobs, runtime)
     return 0
 

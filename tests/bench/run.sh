@@ -109,6 +109,13 @@ check help none 0 bin-none --help
 check good-plot good 0 bin-ok @RAW@ --out "$W/good-plot"
 check invalid-plotfail invalid 3 bin-fail @RAW@
 check quick-nognuplot quick 0 bin-none @RAW@
+# Raw data of a bench.sh from before the no_dbbuf quirk (off with
+# nvme.dbbuf=off; quick has the use_dbbuf=0 of before that): the same
+# numbers as good and invalid, rendered with that era's wording, as the
+# report rendered them then (golden files of good-plot and invalid but
+# for this run's paths).
+check good-dbbuf good-dbbuf 0 bin-ok @RAW@ --out "$W/good-dbbuf"
+check invalid-dbbuf invalid-dbbuf 3 bin-none @RAW@ --out "$W/invalid-dbbuf" --no-plot
 
 echo "1..$n"
 echo "$((n - bad)) passed, $bad failed"

@@ -4,9 +4,10 @@
  * buffer management and the Doorbell Buffer Config command.  The per-update
  * fast path is inline in dbbuf.h.
  */
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
-#include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/string.h>
 
 #include "nvme.h"
@@ -14,50 +15,6 @@
 
 #define CREATE_TRACE_POINTS
 #include "dbbuf_trace.h"
-
-/*
- * dbbuf=on: every queue, the admin queue included, once the controller has
- * accepted the buffers; io: the I/O queues only, for a controller that
- * mishandles the admin queue's slots; off: MMIO doorbells only, no buffer
- * allocated and no command sent.  Read at each controller enable.
- */
-enum nvme_dbbuf_mode {
-	NVME_DBBUF_OFF,
-	NVME_DBBUF_IO,
-	NVME_DBBUF_ON,
-};
-
-static const char * const nvme_dbbuf_mode_names[] = {
-	[NVME_DBBUF_OFF]	= "off",
-	[NVME_DBBUF_IO]		= "io",
-	[NVME_DBBUF_ON]		= "on",
-};
-
-static int nvme_dbbuf_mode = NVME_DBBUF_ON;
-
-static int nvme_dbbuf_mode_set(const char *val, const struct kernel_param *kp)
-{
-	int mode = sysfs_match_string(nvme_dbbuf_mode_names, val);
-
-	if (mode < 0)
-		return -EINVAL;
-	*(int *)kp->arg = mode;
-	return 0;
-}
-
-static int nvme_dbbuf_mode_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%s\n", nvme_dbbuf_mode_names[*(int *)kp->arg]);
-}
-
-static const struct kernel_param_ops nvme_dbbuf_mode_ops = {
-	.set	= nvme_dbbuf_mode_set,
-	.get	= nvme_dbbuf_mode_get,
-};
-
-module_param_cb(dbbuf, &nvme_dbbuf_mode_ops, &nvme_dbbuf_mode, 0444);
-MODULE_PARM_DESC(dbbuf,
-		 "shadow doorbell buffers: on (default), io (I/O queues only, MMIO doorbells for the admin queue) or off");
 
 static inline unsigned int sq_idx(unsigned int qid, u32 stride)
 {
@@ -73,7 +30,7 @@ static inline unsigned int cq_idx(unsigned int qid, u32 stride)
  * nvme_dbbuf_init() - set up a controller's shadow doorbell state
  * @dbbuf: the controller's state, zeroed
  * @queue: returns nvme-pci's queue @qid, or NULL past the last one; the
- *	state attribute and the counters walk the queues with it
+ *	debugfs state walks the queues with it
  *
  * Call once, before any other nvme_dbbuf_*() call on @dbbuf.
  */
@@ -95,7 +52,7 @@ void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
  * one controller memory page (CC.MPS, NVME_CTRL_PAGE_SIZE) and never more:
  * a controller may rightly ignore whatever lies beyond it.  Queues whose
  * slots do not fit keep MMIO doorbells (nvme_dbbuf_queue_arm()).  With
- * dbbuf=off nothing is allocated, so the command is not sent.
+ * NVME_QUIRK_NO_DBBUF nothing is allocated, so the command is not sent.
  *
  * Return: 0, or -ENOMEM; either way the driver goes on, with MMIO
  * doorbells if nothing was allocated.
@@ -105,7 +62,9 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 {
 	const size_t size = NVME_CTRL_PAGE_SIZE;
 
-	if (nvme_dbbuf_mode == NVME_DBBUF_OFF)
+	/* Turned off for this controller, as by nvme.quirks=VID:DID:no_dbbuf */
+	dbbuf->off = quirks & NVME_QUIRK_NO_DBBUF;
+	if (dbbuf->off)
 		return 0;
 	/*
 	 * NVMe 2.0 Annex B.5.1 has every queue, the admin queue included,
@@ -113,10 +72,9 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 	 * never used them for the admin queue, so controllers tested only
 	 * against those may not read its slots, and the saving is small:
 	 * the admin queue uses them only on controllers known to read them
-	 * (NVME_QUIRK_DBBUF_ADMIN), and never with dbbuf=io.
+	 * (NVME_QUIRK_DBBUF_ADMIN).
 	 */
-	dbbuf->admin = nvme_dbbuf_mode == NVME_DBBUF_ON &&
-		       (quirks & NVME_QUIRK_DBBUF_ADMIN);
+	dbbuf->admin = quirks & NVME_QUIRK_DBBUF_ADMIN;
 	dbbuf->page_queues = quirks & NVME_QUIRK_DBBUF_PAGE_QUEUES;
 
 	if (dbbuf->dbs) {
@@ -394,17 +352,14 @@ void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf)
 	dbbuf->accepted = false;
 }
 
-/**
- * nvme_dbbuf_show() - the state, for the controller's dbbuf attribute
- * @dbbuf: the controller's state
- * @supported: the controller sets OACS bit 8
- * @buf: the sysfs page
+static struct dentry *nvme_dbbuf_debugfs_root;
+
+/*
+ * One line, a word and then what explains it:
  *
- * One line, a word and then what explains it::
- *
- *   unsupported                  OACS bit 8 clear (@supported false)
+ *   unsupported                  OACS bit 8 clear
  *   unsupported reason=stride    the doorbell stride leaves no room
- *   disabled reason=param        dbbuf=off
+ *   disabled reason=quirk        NVME_QUIRK_NO_DBBUF
  *   active armed=N admin=0|1 beyond=N
  *                                the controller took the buffers: N
  *                                queues use them now (the admin queue
@@ -413,28 +368,33 @@ void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf)
  *                                would fall beyond the page
  *   failed status=0xS            the command failed with NVMe status S
  *   failed error=-E              or with error -E (-ENOMEM: no buffers)
- *
- * Return: the bytes written to @buf.
  */
-ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf, bool supported,
-			char *buf)
+static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 {
+	struct nvme_dbbuf_ctrl *dbbuf = m->private;
 	struct nvme_dbbuf_queue *dbq;
 	unsigned int qid, armed = 0;
 	bool admin = false;
 	int status;
 
-	if (!supported)
-		return sysfs_emit(buf, "unsupported\n");
-	if (nvme_dbbuf_mode == NVME_DBBUF_OFF)
-		return sysfs_emit(buf, "disabled reason=param\n");
-	if (READ_ONCE(dbbuf->no_room))
-		return sysfs_emit(buf, "unsupported reason=stride\n");
+	if (!(dbbuf->ctrl->oacs & NVME_CTRL_OACS_DBBUF_SUPP)) {
+		seq_puts(m, "unsupported\n");
+		return 0;
+	}
+	if (READ_ONCE(dbbuf->off)) {
+		seq_puts(m, "disabled reason=quirk\n");
+		return 0;
+	}
+	if (READ_ONCE(dbbuf->no_room)) {
+		seq_puts(m, "unsupported reason=stride\n");
+		return 0;
+	}
 	status = READ_ONCE(dbbuf->status);
-	if (status > 0)
-		return sysfs_emit(buf, "failed status=%#x\n", status);
-	if (status < 0)
-		return sysfs_emit(buf, "failed error=%d\n", status);
+	if (status) {
+		seq_printf(m, status > 0 ? "failed status=%#x\n" :
+			   "failed error=%d\n", status);
+		return 0;
+	}
 
 	for (qid = 0; (dbq = dbbuf->queue(dbbuf, qid)); qid++) {
 		if (!READ_ONCE(dbq->sq_ei))
@@ -442,6 +402,58 @@ ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf, bool supported,
 		armed++;
 		admin |= !qid;
 	}
-	return sysfs_emit(buf, "active armed=%u admin=%d beyond=%u\n", armed,
-			  admin, READ_ONCE(dbbuf->beyond));
+	seq_printf(m, "active armed=%u admin=%d beyond=%u\n", armed, admin,
+		   READ_ONCE(dbbuf->beyond));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(nvme_dbbuf_state);
+
+/**
+ * nvme_dbbuf_debugfs_init() - create the state's debugfs directory
+ *
+ * Call once, when the driver is loaded.
+ */
+void nvme_dbbuf_debugfs_init(void)
+{
+	nvme_dbbuf_debugfs_root = debugfs_create_dir("nvme_dbbuf", NULL);
+}
+
+/**
+ * nvme_dbbuf_debugfs_exit() - remove the state's debugfs directory
+ *
+ * Call once, when the driver is unloaded, after every controller's
+ * nvme_dbbuf_debugfs_remove().
+ */
+void nvme_dbbuf_debugfs_exit(void)
+{
+	debugfs_remove(nvme_dbbuf_debugfs_root);
+}
+
+/**
+ * nvme_dbbuf_debugfs_add() - show a controller's state in debugfs
+ * @dbbuf: the controller's state
+ * @ctrl: the controller, named
+ *
+ * Create /sys/kernel/debug/nvme_dbbuf/<controller>, which holds the state
+ * until nvme_dbbuf_debugfs_remove().
+ */
+void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf,
+			    struct nvme_ctrl *ctrl)
+{
+	dbbuf->ctrl = ctrl;
+	dbbuf->debugfs = debugfs_create_file(dev_name(ctrl->device), 0400,
+					     nvme_dbbuf_debugfs_root, dbbuf,
+					     &nvme_dbbuf_state_fops);
+}
+
+/**
+ * nvme_dbbuf_debugfs_remove() - remove a controller's state from debugfs
+ * @dbbuf: the controller's state
+ *
+ * Return once no reader is left.
+ */
+void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf)
+{
+	debugfs_remove(dbbuf->debugfs);
+	dbbuf->debugfs = NULL;
 }

@@ -14,10 +14,9 @@
 #include <asm/barrier.h>
 #include <asm/byteorder.h>
 
+struct dentry;
 struct device;
 struct nvme_ctrl;
-
-#ifdef CONFIG_NVME_PCI_DBBUF
 
 /* Per controller: the two buffers handed to the controller. */
 struct nvme_dbbuf_ctrl {
@@ -29,12 +28,15 @@ struct nvme_dbbuf_ctrl {
 	size_t size;			/* bytes in each buffer: one page */
 	bool accepted;			/* taken by the controller, this enable */
 	bool beyond_reported;		/* fewer queues for the page: told once */
+	bool off;			/* NVME_QUIRK_NO_DBBUF: not used */
 	bool admin;			/* arm the admin queue too */
 	bool page_queues;		/* no I/O queue past the page */
 	bool no_room;			/* doorbell stride too large for a page */
 	int status;			/* last failure: NVMe status, or -errno */
 	int reported;			/* the failure last reported, or 0 */
 	unsigned int beyond;		/* I/O queues not created: no slots */
+	struct nvme_ctrl *ctrl;		/* for the debugfs state */
+	struct dentry *debugfs;		/* the state */
 	/* nvme-pci's queue @qid, or NULL past the last one */
 	struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *dbbuf,
 					  unsigned int qid);
@@ -89,8 +91,11 @@ void nvme_dbbuf_ctrl_arm(struct nvme_dbbuf_ctrl *dbbuf);
 unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 				  unsigned int want, u32 db_stride);
 void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf);
-ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf, bool supported,
-			char *buf);
+void nvme_dbbuf_debugfs_init(void);
+void nvme_dbbuf_debugfs_exit(void);
+void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf,
+			    struct nvme_ctrl *ctrl);
+void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf);
 
 void nvme_dbbuf_queue_init(struct nvme_dbbuf_queue *dbq, int instance,
 			   u16 qid, bool sq_cmb);
@@ -230,94 +235,5 @@ static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
 	trace_nvme_dbbuf_cq(dbq->instance, dbq->qid, head, true, ring);
 	return ring;
 }
-
-#else /* !CONFIG_NVME_PCI_DBBUF: MMIO doorbells only, nothing allocated */
-
-#include <linux/sysfs.h>
-
-struct nvme_dbbuf_ctrl {
-};
-
-struct nvme_dbbuf_queue {
-};
-
-static inline void
-nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
-		struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *,
-						  unsigned int))
-{
-}
-
-static inline int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf,
-				   struct device *dev, unsigned long quirks)
-{
-	return 0;
-}
-
-static inline void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf)
-{
-}
-
-static inline bool nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf,
-				     struct nvme_ctrl *ctrl, u32 db_stride)
-{
-	return false;
-}
-
-static inline void nvme_dbbuf_ctrl_arm(struct nvme_dbbuf_ctrl *dbbuf)
-{
-}
-
-static inline unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
-						unsigned int want,
-						u32 db_stride)
-{
-	return want;
-}
-
-static inline void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf)
-{
-}
-
-static inline ssize_t nvme_dbbuf_show(struct nvme_dbbuf_ctrl *dbbuf,
-				      bool supported, char *buf)
-{
-	return sysfs_emit(buf, supported ? "disabled reason=kconfig\n" :
-				 "unsupported\n");
-}
-
-static inline void nvme_dbbuf_queue_init(struct nvme_dbbuf_queue *dbq,
-					 int instance, u16 qid, bool sq_cmb)
-{
-}
-
-static inline void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
-					struct nvme_dbbuf_queue *dbq, u16 qid,
-					u32 db_stride, u16 sq_tail,
-					u16 cq_head)
-{
-}
-
-static inline void nvme_dbbuf_queue_disarm(struct nvme_dbbuf_queue *dbq)
-{
-}
-
-static inline void nvme_dbbuf_queue_detach(struct nvme_dbbuf_queue *dbq)
-{
-}
-
-static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
-					u16 tail)
-{
-	return true;
-}
-
-static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
-					u16 head)
-{
-	return true;
-}
-
-#endif /* CONFIG_NVME_PCI_DBBUF */
 
 #endif /* _NVME_DBBUF_H */

@@ -1,13 +1,13 @@
 datafile = '@W@/good-plot/bench-plot.dat'
 outfile = '@W@/good-plot/bench.png'
 njobs = 4
-title1 = 'NVMe shadow doorbells: fio 4 KiB, Debian stock nvme.ko (twice: A/A) vs ours vs ours with dbbuf=off'
+title1 = 'NVMe shadow doorbells: fio 4 KiB, Debian stock nvme.ko (twice: A/A) vs ours vs ours with the no_dbbuf quirk'
 title2 = 'TCG, 2 host cores, 2 guest vCPUs, 2026-11-30 06:51 UTC, `make bench`'
 title3 = ''
 stocklabel = 'stock'
 stock2label = 'stock2 (A/A)'
 ourslabel = 'ours'
-offlabel = 'off (dbbuf=off)'
+offlabel = 'off (no_dbbuf quirk)'
 iopsnote = 'bars: median over 2 untraced boot(s); whiskers: min and max'
 iopsmax = 14858.620715
 mmiomax = 1.985498

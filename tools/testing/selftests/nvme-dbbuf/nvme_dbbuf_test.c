@@ -85,6 +85,7 @@
 #define ADMIN_CMDS		60	/* Identify commands each */
 /* Queue pairs, admin included, with slots in a 4 KiB page at stride 4 */
 #define PAGE_QUEUES		512
+#define BAD_QUIRK		"no_such_quirk"
 
 /* fio, with its JSON report in a file: report, job name, device, options */
 #define FIO_CMD \
@@ -552,6 +553,45 @@ static bool reload_ok(const char *params)
 	return false;
 }
 
+/*
+ * nvme.quirks= for this controller alone: "quirks=VID:DID:@names", the
+ * IDs read from sysfs.  Shadow doorbells are turned off by the no_dbbuf
+ * quirk, the admin queue's by taking dbbuf_admin away (^dbbuf_admin).
+ */
+static const char *quirks_param(const char *names)
+{
+	static char buf[64];
+	unsigned int vid = 0, did = 0;
+	const char *dev = strrchr(ctrl_dev, '/') + 1;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/nvme/%s/device/vendor", dev);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%x", &vid) != 1)
+			vid = 0;
+		fclose(f);
+	}
+	snprintf(path, sizeof(path), "/sys/class/nvme/%s/device/device", dev);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%x", &did) != 1)
+			did = 0;
+		fclose(f);
+	}
+	if (!vid || !did)
+		ksft_exit_fail_msg("cannot read the PCI IDs of %s\n", dev);
+	snprintf(buf, sizeof(buf), "quirks=%04x:%04x:%s", vid, did, names);
+	return buf;
+}
+
+/* Was the driver loaded with @params' quirks (@params NULL: none)? */
+static bool quirks_are(const char *params)
+{
+	return param_is("quirks", params ? params + strlen("quirks=") : "");
+}
+
 static bool state_is(const char *want);
 
 /* The state of a default load; beyond= depends on the CPUs. */
@@ -778,15 +818,15 @@ static bool test_accounting(const struct test *t)
 	int rc;
 
 	(void)t;
-	if (!param_is("dbbuf", "on"))
+	if (!quirks_are(NULL))
 		return false;
 	rc = measure("acct-on", 5);
 
 	span_begin("acct-off");
-	if (!reload_ok("dbbuf=off"))
+	if (!reload_ok(quirks_param("no_dbbuf")))
 		return false;
-	rc |= !param_is("dbbuf", "off");
-	rc |= !state_is("^disabled reason=param$");
+	rc |= !quirks_are(quirks_param("no_dbbuf"));
+	rc |= !state_is("^disabled reason=quirk$");
 	rc |= run_fio("acct-off", ACCT_JOB, 5);
 	span_end("acct-off", 1, 0);
 	return restore_driver("acct-restore") && !rc;
@@ -823,22 +863,27 @@ static bool ctrl_live(void)
 }
 
 /*
- * The controller's dbbuf attribute, the driver's shadow doorbell state,
- * must match the extended regular expression @want.  Say what it holds.
+ * The driver's shadow doorbell state for the controller, in debugfs, must
+ * match the extended regular expression @want.  Say what it holds.
  */
 static bool state_is(const char *want)
 {
-	char state[128], *nl;
+	char path[128], state[128] = "", *nl;
 	regex_t re;
 	bool ok;
-	int rc;
+	FILE *f;
 
-	rc = ctrl_attr("dbbuf", state, sizeof(state));
-	if (rc) {
-		ksft_print_msg("cannot read the dbbuf attribute: %s\n",
-			       strerror(-rc));
+	snprintf(path, sizeof(path), "/sys/kernel/debug/nvme_dbbuf/%s",
+		 strrchr(ctrl_dev, '/') + 1);
+	f = fopen(path, "r");
+	if (!f || !fgets(state, sizeof(state), f)) {
+		ksft_print_msg("cannot read %s: %s\n", path,
+			       f ? "empty" : strerror(errno));
+		if (f)
+			fclose(f);
 		return false;
 	}
+	fclose(f);
 	nl = strchr(state, '\n');
 	if (nl)
 		*nl = '\0';
@@ -1126,15 +1171,15 @@ static bool test_mmio_only(const struct test *t)
 	int rc;
 
 	(void)t;
-	if (!param("dbbuf")) {
-		ksft_print_msg("the driver has no dbbuf parameter\n");
+	if (!param("quirks")) {
+		ksft_print_msg("the driver has no quirks parameter\n");
 		return false;
 	}
 	span_begin("mmio-only");
-	if (!reload_ok("dbbuf=off"))
+	if (!reload_ok(quirks_param("no_dbbuf")))
 		return false;
-	rc = !param_is("dbbuf", "off");
-	rc |= !state_is("^disabled reason=param$");
+	rc = !quirks_are(quirks_param("no_dbbuf"));
+	rc |= !state_is("^disabled reason=quirk$");
 	rc |= verify_all("mmio-only-");
 	span_end("mmio-only", 1, 0);
 	return restore_driver("mmio-only-restore") && !rc;
@@ -1220,12 +1265,13 @@ static bool test_pagefit(const struct test *t)
 	snprintf(params, sizeof(params),
 		 "poll_queues=%d write_queues=%d io_queue_depth=32",
 		 pollq, writeq);
-	snprintf(mmio, sizeof(mmio), "dbbuf=off %s", params);
+	snprintf(mmio, sizeof(mmio), "%s %s", quirks_param("no_dbbuf"),
+		 params);
 	span_begin("pagefit-mmio");
 	if (!reload_ok(mmio))
 		return false;
 	all = nr_hw_queues();
-	ksft_print_msg("pagefit: dbbuf=off: %d CPUs, %d write queues, %d I/O queues, %d polled\n",
+	ksft_print_msg("pagefit: no_dbbuf: %d CPUs, %d write queues, %d I/O queues, %d polled\n",
 		       cpus, writeq, all, pollq);
 	rc = all >= PAGE_QUEUES ?
 	     run_fio("pagefit-mmio", PAGEFIT_JOB, 1, size, size) : 0;
@@ -1309,6 +1355,50 @@ static bool test_fail(const struct test *t)
 }
 
 /*
+ * nvme.quirks= names this controller alone, and a name that is not a
+ * quirk is refused: the driver does not load, and its log line names it.
+ * The span then loads the default driver again, so that its end mark
+ * reaches the controller.  A valid entry for another device (ffff:ffff)
+ * leaves shadow doorbells on here.  With the no_dbbuf quirk itself, the accounting, mmio-only,
+ * admin and pagefit tests load the driver.
+ */
+static bool test_quirks(const struct test *t)
+{
+	char bad[64];
+	int fd, seen, rc = 0;
+
+	(void)t;
+	if (!param("quirks")) {
+		ksft_print_msg("the driver has no quirks parameter\n");
+		return false;
+	}
+	snprintf(bad, sizeof(bad), "%s", quirks_param(BAD_QUIRK));
+	expected_msg[0] = BAD_QUIRK;
+	span_begin("quirks-bad");
+	fd = kmsg_open();
+	if (reload_driver(bad)) {
+		ksft_print_msg("the driver loaded with '%s'\n", bad);
+		rc = 1;
+	}
+	seen = kmsg_count(fd, BAD_QUIRK);
+	if (seen < 1) {
+		ksft_print_msg("no kernel log line names the bad quirk '%s'\n",
+			       BAD_QUIRK);
+		rc = 1;
+	}
+	if (!reload_ok(""))
+		return false;
+	span_end("quirks-bad", 1, 1);
+
+	span_begin("quirks-other");
+	if (!reload_ok("quirks=ffff:ffff:no_dbbuf"))
+		return false;
+	span_end("quirks-other", 1, 1);
+	rc |= !state_is(STATE_ON);
+	return restore_driver("quirks-restore") && !rc;
+}
+
+/*
  * ADMIN_PROCS processes issue ADMIN_CMDS Identify Controller commands each,
  * all at once; the number of processes that saw a command fail.
  */
@@ -1337,28 +1427,28 @@ static int admin_burst(void)
 
 /*
  * The admin queue uses shadow doorbells too, once the command has
- * completed (NVMe 2.0 Annex B.5.1).  A burst of concurrent admin commands
- * with dbbuf=on, with dbbuf=io (the I/O queues only, so the command is
- * sent but the admin queue keeps MMIO doorbells) and with dbbuf=off: the
- * host counts the admin queue's MMIO doorbells per admin command in each
- * span.
+ * completed (NVMe 2.0 Annex B.5.1), on a controller with the dbbuf_admin
+ * quirk.  A burst of concurrent admin commands by default, without
+ * dbbuf_admin (the I/O queues only, so the command is sent but the admin
+ * queue keeps MMIO doorbells) and with no_dbbuf: the host counts the
+ * admin queue's MMIO doorbells per admin command in each span.
  */
 static bool test_admin(const struct test *t)
 {
 	int rc;
 
 	(void)t;
-	if (!param_is("dbbuf", "on"))
+	if (!quirks_are(NULL))
 		return false;
 	span_begin("admin-on");
 	rc = admin_burst();
 	span_end("admin-on", 0, 0);
 
 	span_begin("admin-io-load");
-	if (!reload_ok("dbbuf=io"))
+	if (!reload_ok(quirks_param("^dbbuf_admin")))
 		return false;
 	span_end("admin-io-load", 1, 1);
-	if (!param_is("dbbuf", "io") ||
+	if (!quirks_are(quirks_param("^dbbuf_admin")) ||
 	    !state_is("^active armed=[1-9][0-9]* admin=0 beyond=0$"))
 		return false;
 	span_begin("admin-io");
@@ -1366,7 +1456,7 @@ static bool test_admin(const struct test *t)
 	span_end("admin-io", 0, 0);
 
 	span_begin("admin-load");
-	if (!reload_ok("dbbuf=off"))
+	if (!reload_ok(quirks_param("no_dbbuf")))
 		return false;
 	span_end("admin-load", 1, 0);
 	span_begin("admin-off");
@@ -1378,36 +1468,10 @@ static bool test_admin(const struct test *t)
 	return restore_driver("admin-restore") && !rc;
 }
 
-/*
- * A driver built without CONFIG_NVME_PCI_DBBUF behaves as the MMIO-only
- * driver: no dbbuf parameter, a state that says why, no tracepoints, and
- * verified I/O.  The host checks from the emulator's trace that no
- * Doorbell Buffer Config was sent in the whole boot.
- */
-static bool test_kconfig_off(const struct test *t)
-{
-	int rc;
-
-	(void)t;
-	if (param("dbbuf")) {
-		skip_reason = "the driver is built with CONFIG_NVME_PCI_DBBUF=y";
-		return true;
-	}
-	rc = !state_is("^disabled reason=kconfig$");
-	if (trace_dir()) {
-		ksft_print_msg("the driver has nvme_dbbuf tracepoints\n");
-		rc = 1;
-	}
-	span_begin("kconfig-off");
-	rc |= verify_all("kconfig-off-");
-	span_end("kconfig-off", 0, 0);
-	return !rc;
-}
-
 static const struct test tests[] = {
 	{ "verify", "fio --verify: iodepth 1/32/128, 1/2 jobs, 512 B-128 KiB",
 	  test_verify },
-	{ "accounting", "iodepth 32, 2 jobs with dbbuf=on and =off, each on the driver meant",
+	{ "accounting", "iodepth 32, 2 jobs, default and no_dbbuf, each on the driver meant",
 	  test_accounting },
 	{ "reset",
 	  "controller resets at random points under fio --verify, iodepth 32 and 4: every queue serves I/O after each",
@@ -1416,16 +1480,16 @@ static const struct test tests[] = {
 	  test_wrap },
 	{ "cycle", "20 driver reloads with verified I/O after each",
 	  test_cycle },
-	{ "mmio-only", "dbbuf=off: the fio --verify set of 'verify' on the MMIO-only path",
+	{ "mmio-only", "no_dbbuf quirk: the fio --verify set of 'verify' on the MMIO-only path",
 	  test_mmio_only },
 	{ "fail", "rejected command: MMIO doorbells only, reported once with the status",
 	  test_fail },
-	{ "admin", "concurrent admin commands with dbbuf=on, =io and =off",
+	{ "admin", "concurrent admin commands by default, with ^dbbuf_admin and with no_dbbuf",
 	  test_admin },
 	{ "pagefit", "no more I/O queues than the shadow doorbell page holds, verified polled I/O",
 	  test_pagefit },
-	{ "kconfig-off", "CONFIG_NVME_PCI_DBBUF=n: the fio --verify set of 'verify' on MMIO",
-	  test_kconfig_off },
+	{ "quirks", "nvme.quirks= for this controller only; an unknown quirk refused",
+	  test_quirks },
 };
 
 static bool selected(const char *name)

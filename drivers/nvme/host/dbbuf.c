@@ -45,7 +45,7 @@ void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
  * nvme_dbbuf_alloc() - allocate the shadow doorbell and EventIdx buffers
  * @dbbuf: the controller's state
  * @dev: the device that maps them for DMA
- * @quirks: the controller's quirks, which this enable's arming follows
+ * @quirks: the controller's quirks, which this enable follows
  *
  * Allocate both buffers, or clear them if they already exist.  Doorbell
  * Buffer Config gives the controller one PRP entry for each, so each is

@@ -221,11 +221,13 @@ for p in "${plan[@]}"; do
 	envs=(--env "BENCH_DRIVER=$drv" --env "BENCH_RUNTIME=$RUNTIME"
 	      --env "BENCH_DRIVES='$drives'" --env "BENCH_JOBS='${jobs[*]}'")
 	if [ "$kind" = traced ]; then
-		envs+=(--env BENCH_RAMP=0)
+		envs+=(--env BENCH_RAMP=0 --env BENCH_COUNTS=1)
 		tr=(--trace "$dir/trace.log")
 		total=$TRACED
 	else
-		envs+=(--env "BENCH_RAMP=${ramp_ms}ms")
+		# No hist triggers on our tracepoints: IOPS are measured with
+		# them off, as on a system where nobody traces.
+		envs+=(--env "BENCH_RAMP=${ramp_ms}ms" --env BENCH_COUNTS=0)
 		tr=(--trace "$dir/trace.log" --trace-events pci_nvme_dbbuf_config)
 		total=$BOOTS
 	fi

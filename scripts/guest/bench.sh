@@ -12,7 +12,11 @@
 #   BENCH_RAMP     fio --ramp_time in seconds, 0 for none
 #   BENCH_DRIVES   the drives this boot has: "null" or "null file"
 #   BENCH_JOBS     job names to run (default: every job of those drives)
+#   BENCH_COUNTS   1: count our driver's doorbells with hist triggers on
+#                  its tracepoints (traced boots); 0: leave them off, as a
+#                  boot that measures IOPS must (untraced boots)
 . /lib/guest-lib.sh
+DBBUF_COUNTS=${BENCH_COUNTS:-1}
 
 JOBFILE=/test/bench-jobs
 BENCH_RAMP=${BENCH_RAMP:-0}

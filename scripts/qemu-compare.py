@@ -35,7 +35,7 @@ def figures(rows):
         m = re.match(r"^(\w+): host: (acct-on|post-reset|post-cycle|acct-off)\b.*?([0-9.]+) per I/O", text)
         if m:
             out[f"{m.group(1)} {m.group(2)}: MMIO doorbells per I/O"] = m.group(3)
-        m = re.match(r"^(\w+): host: admin: a burst of (\d+) .*?: (\d+) ran before .*?([0-9.]+) SQ MMIO doorbells per command, ([0-9.]+) with dbbuf=off", text)
+        m = re.match(r"^(\w+): host: admin: a burst of (\d+) .*?: (\d+) ran before .*?([0-9.]+) SQ MMIO doorbells per command, ([0-9.]+) with (?:dbbuf=off|no_dbbuf)", text)
         if m:
             out[f"{m.group(1)} admin burst: SQ MMIO per command (off)"] = f"{m.group(4)} ({m.group(5)})"
             out[f"{m.group(1)} admin burst: commands run before any doorbell"] = f"{m.group(3)} of {m.group(2)}"

@@ -27,21 +27,6 @@ static inline unsigned int cq_idx(unsigned int qid, u32 stride)
 }
 
 /**
- * nvme_dbbuf_init() - set up a controller's shadow doorbell state
- * @dbbuf: the controller's state, zeroed
- * @queue: returns nvme-pci's queue @qid, or NULL past the last one; the
- *	debugfs state walks the queues with it
- *
- * Call once, before any other nvme_dbbuf_*() call on @dbbuf.
- */
-void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
-		     struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *,
-						       unsigned int))
-{
-	dbbuf->queue = queue;
-}
-
-/**
  * nvme_dbbuf_alloc() - allocate the shadow doorbell and EventIdx buffers
  * @dbbuf: the controller's state
  * @dev: the device that maps them for DMA
@@ -63,8 +48,7 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 	const size_t size = NVME_CTRL_PAGE_SIZE;
 
 	/* Turned off for this controller, as by nvme.quirks=VID:DID:no_dbbuf */
-	dbbuf->off = quirks & NVME_QUIRK_NO_DBBUF;
-	if (dbbuf->off)
+	if (quirks & NVME_QUIRK_NO_DBBUF)
 		return 0;
 	/*
 	 * NVMe 2.0 Annex B.5.1 has every queue, the admin queue included,
@@ -381,7 +365,7 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		seq_puts(m, "unsupported\n");
 		return 0;
 	}
-	if (READ_ONCE(dbbuf->off)) {
+	if (dbbuf->ctrl->quirks & NVME_QUIRK_NO_DBBUF) {
 		seq_puts(m, "disabled reason=quirk\n");
 		return 0;
 	}
@@ -433,14 +417,19 @@ void nvme_dbbuf_debugfs_exit(void)
  * nvme_dbbuf_debugfs_add() - show a controller's state in debugfs
  * @dbbuf: the controller's state
  * @ctrl: the controller, named
+ * @queue: returns nvme-pci's queue @qid, or NULL past the last one; the
+ *	state walks the queues with it
  *
  * Create /sys/kernel/debug/nvme_dbbuf/<controller>, which holds the state
  * until nvme_dbbuf_debugfs_remove().
  */
 void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf,
-			    struct nvme_ctrl *ctrl)
+			    struct nvme_ctrl *ctrl,
+			    struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *,
+							      unsigned int))
 {
 	dbbuf->ctrl = ctrl;
+	dbbuf->queue = queue;
 	dbbuf->debugfs = debugfs_create_file(dev_name(ctrl->device), 0400,
 					     nvme_dbbuf_debugfs_root, dbbuf,
 					     &nvme_dbbuf_state_fops);

@@ -28,7 +28,6 @@ struct nvme_dbbuf_ctrl {
 	size_t size;			/* bytes in each buffer: one page */
 	bool accepted;			/* taken by the controller, this enable */
 	bool beyond_reported;		/* fewer queues for the page: told once */
-	bool off;			/* NVME_QUIRK_NO_DBBUF: not used */
 	bool admin;			/* arm the admin queue too */
 	bool page_queues;		/* no I/O queue past the page */
 	bool no_room;			/* doorbell stride too large for a page */
@@ -79,9 +78,6 @@ struct nvme_dbbuf_queue {
 
 #include "dbbuf_trace.h"
 
-void nvme_dbbuf_init(struct nvme_dbbuf_ctrl *dbbuf,
-		     struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *,
-						       unsigned int));
 int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 		     unsigned long quirks);
 void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf);
@@ -94,7 +90,9 @@ void nvme_dbbuf_ctrl_disarm(struct nvme_dbbuf_ctrl *dbbuf);
 void nvme_dbbuf_debugfs_init(void);
 void nvme_dbbuf_debugfs_exit(void);
 void nvme_dbbuf_debugfs_add(struct nvme_dbbuf_ctrl *dbbuf,
-			    struct nvme_ctrl *ctrl);
+			    struct nvme_ctrl *ctrl,
+			    struct nvme_dbbuf_queue *(*queue)(struct nvme_dbbuf_ctrl *,
+							      unsigned int));
 void nvme_dbbuf_debugfs_remove(struct nvme_dbbuf_ctrl *dbbuf);
 
 void nvme_dbbuf_queue_init(struct nvme_dbbuf_queue *dbq, int instance,

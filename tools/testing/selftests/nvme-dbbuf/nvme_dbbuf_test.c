@@ -553,6 +553,24 @@ static bool reload_ok(const char *params)
 	return false;
 }
 
+/* Attribute @attr of the controller's PCI device, a hex number; 0 if none. */
+static unsigned int pci_id(const char *attr)
+{
+	unsigned int id = 0;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/nvme/%s/device/%s",
+		 strrchr(ctrl_dev, '/') + 1, attr);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%x", &id) != 1)
+			id = 0;
+		fclose(f);
+	}
+	return id;
+}
+
 /*
  * nvme.quirks= for this controller alone: "quirks=VID:DID:@names", the
  * IDs read from sysfs.  Shadow doorbells are turned off by the no_dbbuf
@@ -561,27 +579,10 @@ static bool reload_ok(const char *params)
 static const char *quirks_param(const char *names)
 {
 	static char buf[64];
-	unsigned int vid = 0, did = 0;
-	const char *dev = strrchr(ctrl_dev, '/') + 1;
-	char path[128];
-	FILE *f;
+	unsigned int vid = pci_id("vendor"), did = pci_id("device");
 
-	snprintf(path, sizeof(path), "/sys/class/nvme/%s/device/vendor", dev);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%x", &vid) != 1)
-			vid = 0;
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "/sys/class/nvme/%s/device/device", dev);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%x", &did) != 1)
-			did = 0;
-		fclose(f);
-	}
 	if (!vid || !did)
-		ksft_exit_fail_msg("cannot read the PCI IDs of %s\n", dev);
+		ksft_exit_fail_msg("cannot read the PCI IDs of %s\n", ctrl_dev);
 	snprintf(buf, sizeof(buf), "quirks=%04x:%04x:%s", vid, did, names);
 	return buf;
 }

@@ -355,11 +355,12 @@ do_vmtest() {
 	apply_here || { result "the series applies" 1; return; }
 	# The 7.3 debug kernel (KASAN, lockdep, kmemleak) runs the guest about
 	# ten times slower under TCG: there, the main boot with the I/O and
-	# the reload tests (accounting, cycle) keeps make check within its
-	# hour; the backports run every test on the same files.
+	# the reload tests (accounting, cycle) and the failure path through
+	# fault injection (fail-inject) keeps make check within its hour; the
+	# backports run every test on the same files.
 	local boots=${VMTEST:-} tests=${VMTEST_TESTS:-}
 	if [ "$BASE" = 7.3 ]; then
-		boots=${VMTEST:-main} tests=${VMTEST_TESTS:-accounting,cycle}
+		boots=${VMTEST:-main} tests=${VMTEST_TESTS:-accounting,cycle,fail-inject}
 	fi
 	say "vmtest: the nvme-dbbuf kselftest in QEMU guests (${boots:-all boots}${tests:+, tests $tests}; about 6 min under TCG)"
 	SRC_TREE=$OUT/series VMTEST=$boots VMTEST_TESTS=$tests "$TOP/scripts/vmtest.sh" >"$log" 2>&1

@@ -282,6 +282,10 @@ pick_accel() {
 	if [ "$ACCEL" = kvm ]; then
 		ACCEL_ARGS=(-accel kvm -cpu host)
 	else
-		ACCEL_ARGS=(-accel tcg)
+		case ${TCG_THREAD:=multi} in
+		single|multi) ;;
+		*) die "TCG_THREAD=$TCG_THREAD: must be single or multi" ;;
+		esac
+		ACCEL_ARGS=(-accel "tcg,thread=$TCG_THREAD")
 	fi
 }

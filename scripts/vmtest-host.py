@@ -48,6 +48,10 @@ check_<what it checks>, and prints one or more TAP lines:
   update (a queue armed on a controller that reads no shadow slot loses
   doorbells: timeouts and the driver's recovery, which the console's
   verdict fails);
+- check_fail_inject: at each enable of the fail-inject span (nvme-core's
+  fault injection fails the command in the guest) the driver sent the
+  command once and QEMU accepted it; check_spans holds the span to the
+  enables and commands it declares;
 - check_admin_unarmed (^dbbuf_admin and no_dbbuf): every admin command QEMU
   ran had been announced by an MMIO doorbell before it ran, and every
   announced one ran: the controller learned nothing from a shadow slot;
@@ -102,6 +106,7 @@ SPANS = {
     'cycle': ['cycle', 'post-cycle'],
     'mmio-only': ['mmio-only', 'mmio-only-restore'],
     'fail': ['fail', 'fail-io', 'fail-restore'],
+    'fail-inject': ['fail-inject'],
     'admin': ['admin-on', 'admin-io-load', 'admin-io', 'admin-load',
               'admin-off', 'admin-restore'],
     'pagefit': ['pagefit-mmio', 'pagefit', 'pagefit-poll',
@@ -490,6 +495,17 @@ def check_fail(b):
     check_unarmed_io(b, 'fail-io', 'fail: after the rejected command')
 
 
+def check_fail_inject(b):
+    en = b.span_enables('fail-inject')
+    sent = [e.sent for e in en]
+    accepted = sum(e.accepted for e in en)
+    tap(en and all(x == 1 for x in sent) and accepted == len(en),
+        'host: fail-inject: one Doorbell Buffer Config sent per enable, '
+        'each accepted by QEMU (the guest failed it): %d enables, commands '
+        'sent %s, %d accepted (need all)'
+        % (len(en), '/'.join(map(str, sent)) or 'none', accepted))
+
+
 def driver_span_io(b, name):
     """The driver's own I/O-queue MMIO doorbells (SQ, CQ) in span NAME,
     or None."""
@@ -688,6 +704,8 @@ def run_checks(b):
     check_spans(b)
     if 'fail' in b.tests:
         check_fail(b)
+    if 'fail-inject' in b.tests:
+        check_fail_inject(b)
     if 'admin' in b.tests:
         check_admin(b)
     if 'pagefit' in b.tests:

@@ -13,8 +13,9 @@
 #   BENCH_DRIVES   the drives this boot has: "null" or "null file"
 #   BENCH_JOBS     job names to run (default: every job of those drives)
 #   BENCH_COUNTS   1: count our driver's doorbells with hist triggers on
-#                  its tracepoints (traced boots); 0: leave them off, as a
-#                  boot that measures IOPS must (untraced boots)
+#                  its tracepoints (traced boots with BENCH_DRIVER_COUNTS=1);
+#                  0: leave them off, as a boot that measures IOPS or
+#                  compares doorbells per I/O with stock must
 . /lib/guest-lib.sh
 DBBUF_COUNTS=${BENCH_COUNTS:-1}
 

@@ -72,9 +72,10 @@ result $? "make install (as kselftest_install.sh runs it) installs run_kselftest
 # KSELFTEST_BUILD_ONLY=1: stop here, before the guest.
 [ -z "${KSELFTEST_BUILD_ONLY:-}" ] || finish
 say "the guest: run_kselftest.sh -c nvme-dbbuf (about 2 min on the debug kernel)"
-OUT=$OUT/module TEST_PATCHES="$TOP/tests/patches/test-misalign.patch" \
-	"$TOP/scripts/modules.sh" > "$OUT/module.log" 2>&1 ||
-	{ result 1 "the test nvme.ko builds" "$OUT/module.log"; finish; }
+# The driver as posted: on the debug kernel the fail test needs no test
+# build, nvme-core's fault injection fails the command.
+OUT=$OUT/module "$TOP/scripts/modules.sh" > "$OUT/module.log" 2>&1 ||
+	{ result 1 "nvme.ko builds" "$OUT/module.log"; finish; }
 cat > "$OUT/guest.sh" <<'GUEST'
 . /lib/guest-lib.sh
 # What udev makes on a full system, and the runner writes to /dev/stdout.

@@ -39,8 +39,8 @@ AQ_DEPTH = 32
 # 32 (the driver's SSQ + SCQ): about one, next to 1.4 MMIO doorbells per
 # I/O on the MMIO-only path and 0.2-0.3 on armed queues.
 SUPPRESSED = 0.9
-MAIN_TESTS = ('verify,accounting,reset,wrap,cycle,mmio-only,fail,admin,'
-              'quirks')
+MAIN_TESTS = ('verify,accounting,reset,wrap,cycle,mmio-only,fail,'
+              'fail-inject,admin,quirks')
 
 SCENARIOS = {
     'good': 'a passing main boot',
@@ -95,6 +95,9 @@ SCENARIOS = {
     'zero-baseline': 'the MMIO-only baseline span made no MMIO doorbell',
     'fail-once': 'the driver sent the command at the first enable of the '
                  'fail span only, not at its resets',
+    'fail-inject-rejected': 'in fail-inject, where the guest fails the '
+                            'command by fault injection, QEMU rejected it '
+                            '(no injection: the controller refused)',
     'fail-io-silent': 'no MMIO doorbell at all in fail-io: the I/O queues '
                       'were armed on a controller that rejected the buffers',
     'admin-on-mmio': 'with shadow doorbells on, every admin command waited '
@@ -222,10 +225,12 @@ def main_boot(b):
     results.append('ok 6 mmio-only')
     fail(b)
     results.append('ok 7 fail')
+    fail_inject(b)
+    results.append('ok 8 fail-inject')
     admin(b)
-    results.append('ok 8 admin')
+    results.append('ok 9 admin')
     quirks(b)
-    results.append('ok 9 quirks')
+    results.append('ok 10 quirks')
     if s == 'kernel-timeout':
         b.kernel('nvme nvme0: I/O 768 (I/O Cmd) QID 2 timeout, aborting')
     return results
@@ -282,6 +287,20 @@ def cycle(b):
     b.span('post-cycle', 0, 0, b.measure(
         'post-cycle', 1000, 0.21,
         sup=0 if b.s == 'post-cycle-unsuppressed' else SUPPRESSED))
+
+
+def fail_inject(b):
+    # nvme-core's fault injection fails FAIL_RESETS + 1 commands that QEMU
+    # accepted; one more reset succeeds.
+    s = b.s
+    b.test('fail-inject')
+    body = []
+    for i in range(FAIL_RESETS + 2):
+        body += b.enable(sent=s == 'fail-inject-rejected' and i <= FAIL_RESETS,
+                         config=not (s == 'fail-inject-rejected' and
+                                     i <= FAIL_RESETS))
+    b.span('fail-inject', FAIL_RESETS + 2, FAIL_RESETS + 2, body)
+    b.con('# dbbuf state: active armed=3 admin=1 beyond=0')
 
 
 def fail(b):

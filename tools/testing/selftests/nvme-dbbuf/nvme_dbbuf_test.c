@@ -102,6 +102,8 @@
 #define MSG_CONFIG_FAILED "Doorbell Buffer Config failed with status"
 #define MSG_NO_TEST_BUILD \
 	"needs a test build of nvme.ko, which has the dbbuf_test_misalign parameter"
+#define MSG_NO_FAULT_INJECT \
+	"needs nvme-core's fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS)"
 #define MSG_NO_DBBUF \
 	"the controller does not support Doorbell Buffer Config (OACS bit 8 clear)\n"
 #define MSG_PROBE_FAILED \
@@ -1311,6 +1313,84 @@ static bool test_pagefit(const struct test *t)
 }
 
 /*
+ * nvme-core's fault injection for the controller's admin commands
+ * (CONFIG_FAULT_INJECTION_DEBUG_FS): set @attr of its debugfs directory to
+ * @val, or read it into @buf when @buf is not NULL.
+ */
+static bool fault_attr(const char *attr, const char *val, char *buf,
+		       size_t len)
+{
+	char path[128];
+	bool ok;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/fault_inject/%s",
+		 strrchr(ctrl_dev, '/') + 1, attr);
+	f = fopen(path, buf ? "r" : "w");
+	if (!f)
+		return false;
+	if (buf) {
+		ok = !!fgets(buf, len, f);
+		if (ok)
+			buf[strcspn(buf, "\n")] = '\0';
+	} else {
+		ok = fprintf(f, "%s\n", val) > 0;
+	}
+	return !fclose(f) && ok;
+}
+
+/*
+ * Fail the next @times Doorbell Buffer Config commands with NVMe status
+ * @status and DNR, and no other command; @times 0: stop failing them.
+ */
+static bool fail_dbbuf_config(int times, unsigned int status)
+{
+	char val[16];
+
+	if (!times)
+		return fault_attr("probability", "0", NULL, 0) &&
+		       fault_attr("opcode", "0xffff", NULL, 0);
+	snprintf(val, sizeof(val), "%#x", status);
+	if (!fault_attr("opcode", "0x7c", NULL, 0) ||
+	    !fault_attr("status", val, NULL, 0) ||
+	    !fault_attr("dont_retry", "Y", NULL, 0) ||
+	    !fault_attr("verbose", "1", NULL, 0))
+		return false;
+	snprintf(val, sizeof(val), "%d", times);
+	return fault_attr("times", val, NULL, 0) &&
+	       fault_attr("probability", "100", NULL, 0);
+}
+
+/*
+ * Did fault injection fail as many commands as it was asked to (its
+ * "times" down to 0)?  If not, the driver sent fewer; say so.
+ */
+static bool fault_spent(void)
+{
+	char buf[32] = "";
+
+	if (fault_attr("times", NULL, buf, sizeof(buf)) && !strcmp(buf, "0"))
+		return true;
+	ksft_print_msg("fault injection has %s command failures left, not 0\n",
+		       buf[0] ? buf : "an unknown number of");
+	return false;
+}
+
+/* Reset the controller @n times; false, saying so, if one fails. */
+static bool resets_ok(int n, const char *what)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (ctrl_attr("reset_controller", NULL, 0) || !wait_live(30)) {
+			ksft_print_msg("reset %d %s failed\n", i + 1, what);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
  * A controller that rejects Doorbell Buffer Config: a test build of the
  * driver sends it a misaligned buffer address, which the controller must
  * refuse with Invalid Field in Command.  Then no queue may be armed: the
@@ -1320,7 +1400,7 @@ static bool test_pagefit(const struct test *t)
  */
 static bool test_fail(const struct test *t)
 {
-	int fd, i, seen, rc = 0;
+	int fd, seen, rc = 0;
 
 	(void)t;
 	if (!param("dbbuf_test_misalign")) {
@@ -1334,25 +1414,65 @@ static bool test_fail(const struct test *t)
 		close(fd);
 		return false;
 	}
-	for (i = 0; i < FAIL_RESETS; i++) {
-		if (ctrl_attr("reset_controller", NULL, 0) || !wait_live(30)) {
-			ksft_print_msg("reset %d with a rejected command failed\n",
-				       i + 1);
-			rc = 1;
-			break;
-		}
-	}
+	rc |= !resets_ok(FAIL_RESETS, "with a rejected command");
 	/* QEMU traces only the commands it accepts. */
-	span_end("fail", 1 + i, 0);
+	span_end("fail", 1 + FAIL_RESETS, 0);
 	rc |= !state_is("^failed status=0x[0-9a-f]+$");
 	seen = kmsg_count(fd, MSG_CONFIG_FAILED);
 	if (seen != 1) {
 		ksft_print_msg("the driver said '%s' %d times over %d enables, not once\n",
-			       MSG_CONFIG_FAILED, seen, 1 + i);
+			       MSG_CONFIG_FAILED, seen, 1 + FAIL_RESETS);
 		rc = 1;
 	}
 	rc |= measure("fail-io", 5);
 	return restore_driver("fail-restore") && !rc;
+}
+
+/*
+ * A failed Doorbell Buffer Config through nvme-core's fault injection,
+ * which fails the command in the host with a status the test chooses
+ * (the controller took the buffers).  No queue may be armed, and the
+ * driver must report the failure once per status: FAIL_RESETS resets that
+ * fail with Invalid Field in Command, one with Internal Error.  QEMU, which
+ * took the buffers, then reads the I/O queues' tails from shadow slots the
+ * unarmed driver does not write, so no I/O runs before one more reset
+ * that succeeds, and arms every queue again.
+ */
+static bool test_fail_inject(const struct test *t)
+{
+	int fd, seen, rc = 0;
+
+	(void)t;
+	if (!fault_attr("opcode", "0xffff", NULL, 0)) {
+		skip_reason = MSG_NO_FAULT_INJECT;
+		return true;
+	}
+	expected_msg[0] = MSG_CONFIG_FAILED;
+	span_begin("fail-inject");
+	fd = kmsg_open();
+	if (!fail_dbbuf_config(FAIL_RESETS, 0x2)) {
+		ksft_print_msg("cannot set up fault injection\n");
+		rc = 1;
+	}
+	rc |= !resets_ok(FAIL_RESETS, "with a failed command");
+	rc |= !fault_spent();
+	rc |= !state_is("^failed status=0x4002$");
+	rc |= !fail_dbbuf_config(1, 0x6);
+	rc |= !resets_ok(1, "with another status");
+	rc |= !fault_spent();
+	rc |= !state_is("^failed status=0x4006$");
+	rc |= !fail_dbbuf_config(0, 0);
+	rc |= !resets_ok(1, "with fault injection off");
+	/* QEMU took every command the host failed. */
+	span_end("fail-inject", FAIL_RESETS + 2, FAIL_RESETS + 2);
+	rc |= !state_is(STATE_ON);
+	seen = kmsg_count(fd, MSG_CONFIG_FAILED);
+	if (seen != 2) {
+		ksft_print_msg("the driver said '%s' %d times for 2 statuses over %d enables, not once per status\n",
+			       MSG_CONFIG_FAILED, seen, FAIL_RESETS + 1);
+		rc = 1;
+	}
+	return !rc;
 }
 
 /*
@@ -1485,6 +1605,8 @@ static const struct test tests[] = {
 	  test_mmio_only },
 	{ "fail", "rejected command: MMIO doorbells only, reported once with the status",
 	  test_fail },
+	{ "fail-inject", "command failed by fault injection: reported once per status, armed again after",
+	  test_fail_inject },
 	{ "admin", "concurrent admin commands by default, with ^dbbuf_admin and with no_dbbuf",
 	  test_admin },
 	{ "pagefit", "no more I/O queues than the shadow doorbell page holds, verified polled I/O",

@@ -88,9 +88,10 @@ wait_ns() {
 # The MMIO doorbells our driver counted (its tracepoints): "GEN ASQ ACQ SQ
 # CQ", the admin queues' SQ and CQ and the sums over the I/O queues, of
 # every controller (as QEMU's trace counts them), or "none" for a driver
-# without tracepoints.
+# without tracepoints, or with its counts off (DBBUF_COUNTS=0).
 mmio_count() {
-	[ -r $DBBUF_EVENTS/nvme_dbbuf_sq/hist ] || { echo none; return; }
+	[ "${DBBUF_COUNTS:-1}" != 0 ] && [ -r $DBBUF_EVENTS/nvme_dbbuf_sq/hist ] ||
+		{ echo none; return; }
 	dbbuf_table | awk -v g="$NVME_GEN" 'NF == 7 && $1 ~ /^[0-9]+$/ {
 		if ($1 == 0) { a += $3; b += $6 } else { s += $3; c += $6 } }
 		END { printf "%d %d %d %d %d\n", g, a, b, s, c }'

@@ -145,7 +145,11 @@ unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 	dbbuf->beyond = 0;
 	if (!dbbuf->dbs || !dbbuf->page_queues)
 		return want;
-	fit = nvme_dbbuf_page_queues(dbbuf, db_stride) - 1;
+	fit = nvme_dbbuf_page_queues(dbbuf, db_stride);
+	/* No room for an I/O queue pair: nvme_dbbuf_config() sends nothing. */
+	if (fit < 2)
+		return want;
+	fit--;		/* the admin queue's pair */
 	if (want <= fit)
 		return want;
 	dbbuf->beyond = want - fit;

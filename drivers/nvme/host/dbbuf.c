@@ -278,12 +278,15 @@ bool nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 	dbbuf->accepted = false;
 	if (!dbbuf->dbs)
 		return false;
-	dbbuf->no_room = nvme_dbbuf_page_queues(dbbuf, db_stride) < 2;
-	if (dbbuf->no_room) {
-		dev_info(ctrl->device,
-			 "doorbell stride too large for a shadow doorbell page\n");
+	if (nvme_dbbuf_page_queues(dbbuf, db_stride) < 2) {
+		/* Said once: the stride stays what it is */
+		if (!dbbuf->no_room)
+			dev_info(ctrl->device,
+				 "doorbell stride too large for a shadow doorbell page\n");
+		dbbuf->no_room = true;
 		return false;
 	}
+	dbbuf->no_room = false;
 
 	c.dbbuf.opcode = nvme_admin_dbbuf;
 	c.dbbuf.prp1 = cpu_to_le64(dbbuf->dbs_dma_addr);
@@ -373,11 +376,11 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		seq_puts(m, "disabled reason=quirk\n");
 		return 0;
 	}
-	if (READ_ONCE(dbbuf->no_room)) {
+	if (data_race(dbbuf->no_room)) {
 		seq_puts(m, "unsupported reason=stride\n");
 		return 0;
 	}
-	status = READ_ONCE(dbbuf->status);
+	status = data_race(dbbuf->status);
 	if (status) {
 		seq_printf(m, status > 0 ? "failed status=%#x\n" :
 			   "failed error=%d\n", status);
@@ -391,7 +394,7 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		admin |= !qid;
 	}
 	seq_printf(m, "active armed=%u admin=%d beyond=%u\n", armed, admin,
-		   READ_ONCE(dbbuf->beyond));
+		   data_race(dbbuf->beyond));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nvme_dbbuf_state);

@@ -37,4 +37,7 @@
 		*(volatile __typeof__(x) *)&(x) = (val);		\
 	} while (0)
 
+/* A diagnostic read that may race: here, a plain one. */
+#define data_race(expr)		(expr)
+
 #endif /* _MODEL_LINUX_COMPILER_H */

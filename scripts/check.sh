@@ -169,14 +169,25 @@ do_build_series() {
 	# nvme.quirks= (no_dbbuf), which the backports add as later kernels
 	# have it.
 	! echo "$parms" | grep -q '^dbbuf' && echo "$parms" | grep -q '^quirks:' &&
-		! grep -l 'NVME_DBBUF_TEST\|dbbuf_test_' "$OUT"/series/drivers/nvme/host/*.[ch] >&2
-	result "the posted nvme.ko has no test-only or dbbuf parameter, and has quirks" $? "$OUT/build-$n.log"
+		! grep -l 'NVME_DBBUF_TEST\|dbbuf_test_' "$OUT"/series/drivers/nvme/host/*.[ch] \
+			"$OUT"/series/tools/testing/selftests/nvme-dbbuf/* >&2
+	result "the posted nvme.ko has no test-only or dbbuf parameter, and has quirks; the posted kselftest names no test-only knob" $? "$OUT/build-$n.log"
 	SRC_TREE=$OUT/series OUT=$OUT/build-test \
 		TEST_PATCHES="$TOP/tests/patches/test-misalign.patch" \
 		"$TOP/scripts/modules.sh" >"$OUT/build-test.log" 2>&1 &&
 		tparms=$(modinfo -F parm "$OUT/build-test/nvme.ko" 2>&1) &&
 		echo "$tparms" | grep -q '^dbbuf_test_misalign:'
 	result "the test build (tests/patches/test-misalign.patch applied) has dbbuf_test_misalign" $? "$OUT/build-test.log"
+	# Its kselftest half (the fail test) applies to the posted kselftest
+	# and builds without a warning, as the vmtest builds it.
+	local ks=$OUT/build-test/kselftest
+	rm -rf "$ks" && mkdir -p "$ks/nvme-dbbuf" &&
+		cp "$OUT/series/tools/testing/selftests/kselftest.h" "$ks/" &&
+		cp "$OUT/series/tools/testing/selftests/nvme-dbbuf/nvme_dbbuf_test.c" "$ks/nvme-dbbuf/" &&
+		(cd "$ks/nvme-dbbuf" && patch -s -p5 < "$TOP/tests/patches/test-fail-kselftest.patch") >"$ks.log" 2>&1 &&
+		gcc -O2 -Wall -Wextra -o "$ks/nvme_dbbuf_test" "$ks/nvme-dbbuf/nvme_dbbuf_test.c" >>"$ks.log" 2>&1 &&
+		! grep -q 'warning:' "$ks.log" && grep -q '"fail", ' "$ks/nvme-dbbuf/nvme_dbbuf_test.c"
+	result "the test-only fail test (tests/patches/test-fail-kselftest.patch) applies to the kselftest and builds" $? "$ks.log"
 }
 
 do_sparse() {

@@ -80,7 +80,7 @@
 #define MAX_STALLED_RESETS	3	/* then the reset test gives up */
 #define PAGEFIT_POLL_QUEUES	8
 #define PAGEFIT_QUEUES		528	/* I/O queues to ask for: past the page */
-#define FAIL_RESETS		3	/* resets with a rejected command */
+#define FAIL_RESETS		3	/* resets with a failed command */
 #define ADMIN_PROCS		32	/* concurrent admin command issuers */
 #define ADMIN_CMDS		60	/* Identify commands each */
 /* Queue pairs, admin included, with slots in a 4 KiB page at stride 4 */
@@ -100,8 +100,6 @@
 #define MSG_FEW_QUEUES \
 	"too few I/O queues to fill the shadow doorbell page (boot with more possible CPUs and MSI-X vectors)"
 #define MSG_CONFIG_FAILED "Doorbell Buffer Config failed with status"
-#define MSG_NO_TEST_BUILD \
-	"needs a test build of nvme.ko, which has the dbbuf_test_misalign parameter"
 #define MSG_NO_FAULT_INJECT \
 	"needs nvme-core's fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS)"
 #define MSG_NO_DBBUF \
@@ -1391,44 +1389,6 @@ static bool resets_ok(int n, const char *what)
 }
 
 /*
- * A controller that rejects Doorbell Buffer Config: a test build of the
- * driver sends it a misaligned buffer address, which the controller must
- * refuse with Invalid Field in Command.  Then no queue may be armed: the
- * counted workload must make as many MMIO doorbells per I/O as on the
- * MMIO-only path (the host compares them).  The driver must say so once,
- * with the status, however many resets fail the same way.
- */
-static bool test_fail(const struct test *t)
-{
-	int fd, seen, rc = 0;
-
-	(void)t;
-	if (!param("dbbuf_test_misalign")) {
-		skip_reason = MSG_NO_TEST_BUILD;
-		return true;
-	}
-	expected_msg[0] = MSG_CONFIG_FAILED;
-	span_begin("fail");
-	fd = kmsg_open();
-	if (!reload_ok("dbbuf_test_misalign=1")) {
-		close(fd);
-		return false;
-	}
-	rc |= !resets_ok(FAIL_RESETS, "with a rejected command");
-	/* QEMU traces only the commands it accepts. */
-	span_end("fail", 1 + FAIL_RESETS, 0);
-	rc |= !state_is("^failed status=0x[0-9a-f]+$");
-	seen = kmsg_count(fd, MSG_CONFIG_FAILED);
-	if (seen != 1) {
-		ksft_print_msg("the driver said '%s' %d times over %d enables, not once\n",
-			       MSG_CONFIG_FAILED, seen, 1 + FAIL_RESETS);
-		rc = 1;
-	}
-	rc |= measure("fail-io", 5);
-	return restore_driver("fail-restore") && !rc;
-}
-
-/*
  * A failed Doorbell Buffer Config through nvme-core's fault injection,
  * which fails the command in the host with a status the test chooses
  * (the controller took the buffers).  No queue may be armed, and the
@@ -1603,8 +1563,6 @@ static const struct test tests[] = {
 	  test_cycle },
 	{ "mmio-only", "no_dbbuf quirk: the fio --verify set of 'verify' on the MMIO-only path",
 	  test_mmio_only },
-	{ "fail", "rejected command: MMIO doorbells only, reported once with the status",
-	  test_fail },
 	{ "fail-inject", "failed by fault injection: reported once per status, then armed",
 	  test_fail_inject },
 	{ "admin", "concurrent admin commands by default, with ^dbbuf_admin and with no_dbbuf",

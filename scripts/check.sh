@@ -169,8 +169,8 @@ do_build_series() {
 	# nvme.quirks= (no_dbbuf), which the backports add as later kernels
 	# have it.
 	! echo "$parms" | grep -q '^dbbuf' && echo "$parms" | grep -q '^quirks:' &&
-		! grep -l 'NVME_DBBUF_TEST\|dbbuf_test_' "$OUT"/series/drivers/nvme/host/*.[ch] \
-			"$OUT"/series/tools/testing/selftests/nvme-dbbuf/* >&2
+		! grep -lE 'NVME_DBBUF_TEST([^S]|$)|dbbuf_test_' "$OUT"/series/drivers/nvme/host/*.[ch] \
+			"$OUT"/series/tools/testing/selftests/nvme-dbbuf/*.c >&2
 	result "the posted nvme.ko has no test-only or dbbuf parameter, and has quirks; the posted kselftest names no test-only knob" $? "$OUT/build-$n.log"
 	SRC_TREE=$OUT/series OUT=$OUT/build-test \
 		TEST_PATCHES="$TOP/tests/patches/test-misalign.patch" \

@@ -376,11 +376,11 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		seq_puts(m, "disabled reason=quirk\n");
 		return 0;
 	}
-	if (data_race(dbbuf->no_room)) {
+	if (data_race(dbbuf->no_room)) {	/* diagnostic: racy is fine */
 		seq_puts(m, "unsupported reason=stride\n");
 		return 0;
 	}
-	status = data_race(dbbuf->status);
+	status = data_race(dbbuf->status);	/* diagnostic: racy is fine */
 	if (status) {
 		seq_printf(m, status > 0 ? "failed status=%#x\n" :
 			   "failed error=%d\n", status);
@@ -394,7 +394,7 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		admin |= !qid;
 	}
 	seq_printf(m, "active armed=%u admin=%d beyond=%u\n", armed, admin,
-		   data_race(dbbuf->beyond));
+		   data_race(dbbuf->beyond));	/* diagnostic: racy is fine */
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nvme_dbbuf_state);

@@ -412,6 +412,10 @@ do_negatives() {
 	need_pkgs python3
 	say "negatives: the vmtest's verdicts on tampered and saved logs"
 	tap_step negatives "$TOP/tests/vmtest/negatives.sh"
+	# vm.sh's watchdog for a stopped QEMU (an emulator hang, which it
+	# boots again once): real boots, SIGSTOP from the host.
+	say "negatives: vm.sh's watchdog for a stopped QEMU (about 3 min under TCG)"
+	tap_step vm-stopped "$TOP/tests/vmtest/stopped.sh"
 }
 
 # tap_step NAME SCRIPT: a test script that prints TAP; each line is a result.

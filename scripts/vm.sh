@@ -22,11 +22,14 @@
 #                       (default: the doorbell, Doorbell Buffer Config
 #                       and Get Features events)
 #   --timeout SEC       hard limit for the whole boot (default 900)
+#   VM_IDLE_LIMIT=SEC   a QEMU that uses no CPU time for this long (default
+#                       120; 0: never) has stopped: see "stopped" below
 #   --log FILE          where the console goes (default build/vm/console.log)
 #   --module FILE       our nvme.ko (default build/modules/<KVER>/nvme.ko)
 #   --env NAME=VALUE    a variable for the guest script (repeatable)
 #   FILE...             extra files for the guest, put in /test/
-# Exits with the guest script's status; 124 when the guest hung.
+# Exits with the guest script's status; 124 when the guest hung, 126 when
+# QEMU stopped twice.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -231,8 +234,48 @@ set +e
 # trace holds only the guest driver's controller enables; it is faster too.
 bios=()
 [ -f /usr/share/qemu/qboot.rom ] && bios=(-bios /usr/share/qemu/qboot.rom)
+# A stopped QEMU: no CPU time at all, in any thread, for VM_IDLE_LIMIT
+# seconds.  A live guest kernel always has a timer to serve (its
+# watchdogs' fire every few seconds, on every CPU), whatever its driver
+# does; a deadlocked one too.  So this is the emulator: under QEMU 7.2's
+# multi-threaded TCG both vCPUs have been seen halted for good, no timer
+# interrupt delivered, right after a driver reload
+# (results/tcg-hangs-2026-12-03/).  The watchdog kills such a QEMU, and
+# leaves a mark for the caller.
+IDLE_LIMIT=${VM_IDLE_LIMIT:-120}
+[[ $IDLE_LIMIT =~ ^[0-9]+$ ]] || die "VM_IDLE_LIMIT=$IDLE_LIMIT: must be whole seconds"
+idle_watch() {	# idle_watch PIDFILE MARK
+	local pid= t last= still=0
+	while [ -z "$pid" ]; do
+		sleep 1
+		pid=$(cat "$1" 2>/dev/null) || pid=
+	done
+	while [ -r "/proc/$pid/stat" ]; do
+		# utime + stime, fields 14 and 15, after the command name
+		t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }') || break
+		[ -n "$t" ] || break
+		if [ "$t" = "$last" ]; then
+			still=$((still + 5))
+		else
+			still=0 last=$t
+		fi
+		if [ "$still" -ge "$IDLE_LIMIT" ]; then
+			echo "QEMU (pid $pid) used no CPU time for $still s" > "$2"
+			kill -KILL "$pid" 2>/dev/null
+			break
+		fi
+		sleep 5
+	done
+}
 boot_qemu() {
+	local watcher=
+	rm -f "$run/qemu.pid" "$run/stopped"
+	if [ "$IDLE_LIMIT" -gt 0 ]; then
+		idle_watch "$run/qemu.pid" "$run/stopped" &
+		watcher=$!
+	fi
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -machine q35 "${accel[@]}" "${bios[@]}" \
+		-pidfile "$run/qemu.pid" \
 		-smp "$SMP" -m "$MEM" -nographic -no-reboot -nodefaults \
 		-serial stdio -kernel "$IMAGE/boot/vmlinuz-$KVER" -initrd "$run/initrd" \
 		-append "console=ttyS0 loglevel=8 panic=-1 oops=panic${APPEND:+ $APPEND}" \
@@ -241,8 +284,24 @@ boot_qemu() {
 		sed -u -e '/^FIO-JSON-BEGIN/,/^FIO-JSON-END/d' -e 's/\x1b[[0-9;?]*[a-zA-Z]//g' \
 			-e '/^\x1bc/d' -e 's/^/  | /' >&2
 	qrc=${PIPESTATUS[0]}
+	[ -z "$watcher" ] || { kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; }
 }
 boot_qemu
+# A stopped QEMU (above) tested nothing of ours: keep its console, say so,
+# and boot once more, from the start.  A second stop fails the boot (126).
+if [ -f "$run/stopped" ]; then
+	cp "$LOG" "$LOG.stopped"
+	why=$(cat "$run/stopped")
+	echo "vm: QEMU stopped: $why, its vCPUs halted with no timer delivered (a TCG lost wake-up); killed, console kept in ${LOG#$TOP/}.stopped; booting once more" >&2
+	echo "VM-ACCEL $ACCEL ($ACCEL_WHY)" > "$LOG"
+	echo "VM-RETRY QEMU stopped in the first boot: $why (console: ${LOG#$TOP/}.stopped)" >> "$LOG"
+	[ -z "$TRACE" ] || : > "$TRACE"
+	boot_qemu
+	if [ -f "$run/stopped" ]; then
+		echo "error: QEMU stopped again: $(cat "$run/stopped") (console log: ${LOG#$TOP/})" >&2
+		exit 126
+	fi
+fi
 # A guest kernel that dies before its /init has run (under TCG, now and
 # then, an oops in early boot code, before any module is loaded) tested
 # nothing of ours: keep its console, say so, and boot once more.  A guest

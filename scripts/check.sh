@@ -180,14 +180,10 @@ do_build_series() {
 	result "the test build (tests/patches/test-misalign.patch applied) has dbbuf_test_misalign" $? "$OUT/build-test.log"
 	# Its kselftest half (the fail test) applies to the posted kselftest
 	# and builds without a warning, as the vmtest builds it.
-	local ks=$OUT/build-test/kselftest
-	rm -rf "$ks" && mkdir -p "$ks/nvme-dbbuf" &&
-		cp "$OUT/series/tools/testing/selftests/kselftest.h" "$ks/" &&
-		cp "$OUT/series/tools/testing/selftests/nvme-dbbuf/nvme_dbbuf_test.c" "$ks/nvme-dbbuf/" &&
-		(cd "$ks/nvme-dbbuf" && patch -s -p5 < "$TOP/tests/patches/test-fail-kselftest.patch") >"$ks.log" 2>&1 &&
-		gcc -O2 -Wall -Wextra -o "$ks/nvme_dbbuf_test" "$ks/nvme-dbbuf/nvme_dbbuf_test.c" >>"$ks.log" 2>&1 &&
-		! grep -q 'warning:' "$ks.log" && grep -q '"fail", ' "$ks/nvme-dbbuf/nvme_dbbuf_test.c"
-	result "the test-only fail test (tests/patches/test-fail-kselftest.patch) applies to the kselftest and builds" $? "$ks.log"
+	build_test_kselftest "$OUT/series" "$OUT/build-test/kselftest" \
+		>"$OUT/build-test/kselftest.log" 2>&1 &&
+		grep -q '"fail", ' "$OUT/build-test/kselftest/nvme-dbbuf/nvme_dbbuf_test.c"
+	result "the test-only fail test (tests/patches/test-fail-kselftest.patch) applies to the kselftest and builds" $? "$OUT/build-test/kselftest.log"
 }
 
 do_sparse() {

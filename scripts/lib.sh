@@ -289,3 +289,23 @@ pick_accel() {
 		ACCEL_ARGS=(-accel "tcg,thread=$TCG_THREAD")
 	fi
 }
+
+# build_test_kselftest SRC_TREE DIR: the kselftest with the test-only fail
+# test (tests/patches/test-fail-kselftest.patch), from a patched copy in
+# DIR, built as its Makefile builds it (-O2 -Wall -Wextra) into
+# DIR/nvme_dbbuf_test.  The posted kselftest has no fail test: it needs
+# the test build's dbbuf_test_misalign.  Output goes to stderr; fails on
+# a patch that does not apply, a build error or a warning.
+build_test_kselftest() {
+	local src=$1/tools/testing/selftests dir=$2
+	rm -rf "$dir" && mkdir -p "$dir/nvme-dbbuf" &&
+		cp "$src/kselftest.h" "$dir/" &&
+		cp "$src/nvme-dbbuf/nvme_dbbuf_test.c" "$dir/nvme-dbbuf/" &&
+		(cd "$dir/nvme-dbbuf" && patch -s -p5 < "$TOP/tests/patches/test-fail-kselftest.patch") >&2 &&
+		gcc -O2 -Wall -Wextra -o "$dir/nvme_dbbuf_test" \
+			"$dir/nvme-dbbuf/nvme_dbbuf_test.c" 2> "$dir/gcc.log" &&
+		! grep -q 'warning:' "$dir/gcc.log"
+	local rc=$?
+	cat "$dir/gcc.log" >&2 2>/dev/null
+	return $rc
+}

@@ -45,16 +45,10 @@ fi
 say "building the nvme-dbbuf kselftest"
 if [ -z "$inject" ]; then
 	# Without fault injection, the kselftest with the test-only fail test
-	# (tests/patches/test-fail-kselftest.patch), built from a patched copy
-	# with the flags of its Makefile.
-	ks=$OUT/kselftest-src
-	mkdir -p "$ks/nvme-dbbuf"
-	cp "$SRC_TREE/tools/testing/selftests/kselftest.h" "$ks/"
-	cp "$SRC_TREE/tools/testing/selftests/nvme-dbbuf/nvme_dbbuf_test.c" "$ks/nvme-dbbuf/"
-	(cd "$ks/nvme-dbbuf" && patch -s -p5 < "$TOP/tests/patches/test-fail-kselftest.patch") >&2 ||
-		die "tests/patches/test-fail-kselftest.patch does not apply to the kselftest"
-	gcc -O2 -Wall -Wextra -o "$OUT/kselftest/nvme_dbbuf_test" \
-		"$ks/nvme-dbbuf/nvme_dbbuf_test.c" >&2 || die "the kselftest build failed"
+	# (tests/patches/test-fail-kselftest.patch).
+	build_test_kselftest "$SRC_TREE" "$OUT/kselftest-src" ||
+		die "the kselftest with tests/patches/test-fail-kselftest.patch did not build"
+	cp "$OUT/kselftest-src/nvme_dbbuf_test" "$OUT/kselftest/"
 else
 	make -s -C "$SRC_TREE/tools/testing/selftests/nvme-dbbuf" \
 		OUTPUT="$OUT/kselftest" >&2 || die "the kselftest build failed"

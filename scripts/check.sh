@@ -410,7 +410,7 @@ do_negatives() {
 	tap_step negatives "$TOP/tests/vmtest/negatives.sh"
 	# vm.sh's watchdog for a stopped QEMU (an emulator hang, which it
 	# boots again once): real boots, SIGSTOP from the host.
-	say "negatives: vm.sh's watchdog for a stopped QEMU (about 3 min under TCG)"
+	say "negatives: vm.sh's watchdog for a stopped QEMU (about 5 min under TCG)"
 	tap_step vm-stopped "$TOP/tests/vmtest/stopped.sh"
 }
 

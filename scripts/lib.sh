@@ -290,6 +290,17 @@ pick_accel() {
 	fi
 }
 
+# ipi_stall CONSOLE: succeed, and say why, when the guest kernel reported
+# a soft lockup with the stuck CPU in smp_call_function_many_cond(): a
+# cross-call that the other CPU never ran (see vm.sh, "stopped").
+ipi_stall() {
+	awk '/watchdog: BUG: soft lockup/ { n = NR; what = $0; sub(/^.*BUG: /, "", what) }
+		n && NR - n <= 6 && /RIP: [0-9a-f]+:smp_call_function_many_cond\+/ {
+			print "the guest kernel reported \"" what "\", spinning in smp_call_function_many_cond(): an IPI the other vCPU never ran"
+			found = 1; exit }
+		END { exit !found }' "$1" 2>/dev/null
+}
+
 # build_test_kselftest SRC_TREE DIR: the kselftest with the test-only fail
 # test (tests/patches/test-fail-kselftest.patch), from a patched copy in
 # DIR, built as its Makefile builds it (-O2 -Wall -Wextra) into

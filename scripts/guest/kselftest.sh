@@ -3,9 +3,11 @@
 # kselftest (copied to /test by the runner).  Its TAP goes to the console.
 #
 # NVME_DBBUF_SAFETY=1: first show that the kselftest touches nothing when
-# it is not told which namespace to use, or while an NVMe namespace is in
-# use (here: swap on it), printing "# SAFETY ok|not ok WHAT" lines that
-# the runner counts.
+# it is not told which namespace to use, while an NVMe namespace is held
+# (here: swap on it), or open in another process (a plain open(), which
+# O_EXCL does not see), printing "# SAFETY ok|not ok WHAT" lines that the
+# runner counts.  NVME_DBBUF_SAFETY=other: only that it touches nothing
+# while the driver has a second controller (the guest has two), and stop.
 . /lib/guest-lib.sh
 
 load_nvme ours || { echo "Bail out! our nvme.ko did not load"; exit 1; }
@@ -25,19 +27,32 @@ safety_case() {
 	fi
 }
 
+if [ "${NVME_DBBUF_SAFETY:-}" = other ]; then
+	cd /test || exit 1
+	out=$(NVME_DBBUF_DEV=/dev/nvme0n1 ./nvme_dbbuf_test 2>&1); rc=$?
+	safety_case other-ctrl 'is another controller of the nvme driver: the tests reload'
+	[ -e /dev/nvme1 ] || echo "# SAFETY not ok other-ctrl: /dev/nvme1 is gone"
+	exit 0
+fi
+
 if [ "${NVME_DBBUF_SAFETY:-}" = 1 ]; then
 	cd /test || exit 1
 	out=$(NVME_DBBUF_DEV= ./nvme_dbbuf_test 2>&1); rc=$?
 	safety_case no-dev 'SKIP set NVME_DBBUF_DEV'
 	if mkswap /dev/nvme0n1 >/dev/null 2>&1 && swapon /dev/nvme0n1; then
 		out=$(NVME_DBBUF_DEV=/dev/nvme0n1 ./nvme_dbbuf_test 2>&1); rc=$?
-		safety_case in-use '/dev/nvme0n1 is mounted or in use'
+		safety_case in-use '/dev/nvme0n1 is mounted or held: the tests reload'
 		grep -q '^/dev/nvme0n1 ' /proc/swaps ||
 			echo "# SAFETY not ok in-use: the swap on /dev/nvme0n1 is gone"
 		swapoff /dev/nvme0n1
 	else
 		echo "# SAFETY not ok in-use: cannot swapon /dev/nvme0n1"
 	fi
+	sleep 600 < /dev/nvme0n1 &
+	holder=$!
+	out=$(NVME_DBBUF_DEV=/dev/nvme0n1 ./nvme_dbbuf_test 2>&1); rc=$?
+	safety_case open "/dev/nvme0n1 is open in process $holder: the tests reload"
+	kill $holder; wait $holder 2>/dev/null
 fi
 
 # The scratch namespace the tests may overwrite; without it they skip.

@@ -357,8 +357,18 @@ static void test_states(void)
 	if (dbbuf.dbs || dbbuf.eis || nvme_dbbuf_config(&dbbuf, &ctrl, 1))
 		bad++;
 	EXPECT("failed error=-12");
-	/* A second enable clears what the controller left in the pages. */
+	/*
+	 * Before the command, and after a success once disarmed for a reset:
+	 * not active, with no queue armed.
+	 */
 	setup(&dbbuf, 0);
+	EXPECT("inactive");
+	if (nvme_dbbuf_config(&dbbuf, &ctrl, 1))
+		nvme_dbbuf_ctrl_arm(&dbbuf);
+	EXPECT("active armed=0 admin=0 beyond=0");
+	nvme_dbbuf_ctrl_disarm(&dbbuf);
+	EXPECT("inactive");
+	/* A second enable clears what the controller left in the pages. */
 	dbbuf.dbs[3] = dbbuf.eis[5] = 0x1234;
 	nvme_dbbuf_alloc(&dbbuf, &dev, 0);
 	if (dbbuf.dbs[3] || dbbuf.eis[5])
@@ -366,7 +376,7 @@ static void test_states(void)
 	nvme_dbbuf_free(&dbbuf);
 	if (dma_live && !bad++)
 		snprintf(first, sizeof(first), "%d DMA buffers leaked", dma_live);
-	tap(!bad, "states: disabled by quirk (nothing allocated or sent), a stride with no room (nothing sent, said once), unsupported, -ENOMEM when the second buffer fails (the first freed), pages cleared at the next enable, no buffer leaked%s%s",
+	tap(!bad, "states: disabled by quirk (nothing allocated or sent), a stride with no room (nothing sent, said once), unsupported, -ENOMEM when the second buffer fails (the first freed), inactive before the command and once disarmed, pages cleared at the next enable, no buffer leaked%s%s",
 	    bad ? "; first wrong: " : "", first);
 #undef EXPECT
 }

@@ -351,6 +351,9 @@ static struct dentry *nvme_dbbuf_debugfs_root;
  *   unsupported                  OACS bit 8 clear
  *   unsupported reason=stride    the doorbell stride leaves no room
  *   disabled reason=quirk        NVME_QUIRK_NO_DBBUF
+ *   inactive                     not sent in this enable yet, or
+ *                                the controller is being reset, or
+ *                                it has no I/O queue
  *   active armed=N admin=0|1 beyond=N
  *                                the controller took the buffers: N
  *                                queues use them now (the admin queue
@@ -381,9 +384,16 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		return 0;
 	}
 	status = data_race(dbbuf->status);	/* diagnostic: racy is fine */
-	if (status) {
-		seq_printf(m, status > 0 ? "failed status=%#x\n" :
-			   "failed error=%d\n", status);
+	if (status > 0) {
+		seq_printf(m, "failed status=%#x\n", status);
+		return 0;
+	}
+	if (status < 0) {
+		seq_printf(m, "failed error=%d\n", status);
+		return 0;
+	}
+	if (!data_race(dbbuf->accepted)) {	/* diagnostic: racy is fine */
+		seq_puts(m, "inactive\n");
 		return 0;
 	}
 

@@ -8,8 +8,9 @@
  * named in NVME_DBBUF_DEV: the tests overwrite it, reset its controller and
  * reload the nvme driver.  Without NVME_DBBUF_DEV they skip.  They also
  * skip, touching nothing, while any NVMe namespace or partition is mounted
- * or otherwise held open exclusively, since reloading the driver would
- * remove it from under its user.
+ * or held, while another process has an NVMe device open, and while the
+ * nvme driver drives another controller: reloading the driver would remove
+ * it from under its user.
  *
  * A lost doorbell does not corrupt data: the driver's timeout handler
  * aborts the command after 30 s and resets the controller after 60 s, and
@@ -115,7 +116,7 @@
 #define MSG_NO_DEV \
 	"set NVME_DBBUF_DEV to a scratch NVMe namespace, e.g. /dev/nvme0n1: the tests overwrite it and reload the nvme driver\n"
 #define MSG_IN_USE \
-	"%s is mounted or in use: the tests reload the nvme driver, which would remove it\n"
+	"%s: the tests reload the nvme driver, which would remove it\n"
 
 static char ctrl_dev[64];
 static const char *ns_dev;
@@ -490,6 +491,11 @@ static bool reload_driver(const char *params)
 	}
 	disarm_counts();
 	shell("rmmod nvme 2>/dev/null");
+	if (!access("/sys/module/nvme", F_OK)) {
+		ksft_print_msg("nvme could not be unloaded: not reloading it\n");
+		arm_counts();
+		return false;
+	}
 	driver_gen++;
 	if (nvme_ko) {
 		if (shell("insmod %s %s", nvme_ko, params))
@@ -1632,10 +1638,94 @@ static bool dev_busy(const char *name)
 }
 
 /*
- * Is any NVMe namespace, or a partition of one, mounted or held (a
- * filesystem, swap, device-mapper, md)?  The tests reload the driver, which
- * removes every namespace, so then they must not run.  Names the first
- * one found in @busy.
+ * Does a process other than this one have an NVMe controller or namespace
+ * open (/dev/nvmeX, /dev/nvmeXnY, /dev/ngXnY)?  O_EXCL does not see a plain
+ * open(), such as dd's or a virtual machine's raw disk.  Says which in @busy.
+ */
+static bool nvme_open_elsewhere(char *busy, size_t len)
+{
+	char path[PATH_MAX], target[64];	/* longer is not /dev/nvme* */
+	struct dirent *p, *f;
+	bool found = false;
+	DIR *proc, *fds;
+	ssize_t n;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return false;
+	while (!found && (p = readdir(proc))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9' ||
+		    atoi(p->d_name) == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		fds = opendir(path);
+		if (!fds)
+			continue;
+		while ((f = readdir(fds))) {
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
+				 p->d_name, f->d_name);
+			n = readlink(path, target, sizeof(target) - 1);
+			if (n < 0)
+				continue;
+			target[n] = '\0';
+			if (!(!strncmp(target, "/dev/nvme", 9) &&
+			      target[9] >= '0' && target[9] <= '9') &&
+			    !(!strncmp(target, "/dev/ng", 7) &&
+			      target[7] >= '0' && target[7] <= '9'))
+				continue;
+			snprintf(busy, len, "%s is open in process %s",
+				 target, p->d_name);
+			found = true;
+			break;
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return found;
+}
+
+/*
+ * Does the nvme driver drive a controller other than NVME_DBBUF_DEV's?
+ * Reloading the driver removes it too.  Names it in @busy.
+ */
+static bool nvme_other_ctrl(char *busy, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *drv;
+	bool found = false;
+	struct dirent *d;
+	ssize_t n;
+	DIR *dir;
+
+	dir = opendir("/sys/class/nvme");
+	if (!dir)
+		return false;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.' || !strcmp(d->d_name, ctrl_dev + 5))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/nvme/%s/device/driver",
+			 d->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		drv = strrchr(target, '/');
+		if (!drv || strcmp(drv + 1, "nvme"))
+			continue;	/* fabrics, or another driver's */
+		snprintf(busy, len, "/dev/%s is another controller of the nvme driver",
+			 d->d_name);
+		found = true;
+		break;
+	}
+	closedir(dir);
+	return found;
+}
+
+/*
+ * May the driver not be reloaded?  Not while any NVMe namespace, or a
+ * partition of one, is mounted or held (a filesystem, swap, device-mapper,
+ * md), is open in another process, or while the driver has a controller
+ * besides the test's: the reload removes every one.  Says why in @busy.
  */
 static bool nvme_in_use(char *busy, size_t len)
 {
@@ -1651,7 +1741,7 @@ static bool nvme_in_use(char *busy, size_t len)
 		if (strncmp(d->d_name, "nvme", 4))
 			continue;
 		if (dev_busy(d->d_name)) {
-			snprintf(busy, len, "/dev/%s", d->d_name);
+			snprintf(busy, len, "/dev/%s is mounted or held", d->d_name);
 			found = true;
 			break;
 		}
@@ -1663,14 +1753,16 @@ static bool nvme_in_use(char *busy, size_t len)
 			if (strncmp(p->d_name, d->d_name, strlen(d->d_name)) ||
 			    !dev_busy(p->d_name))
 				continue;
-			snprintf(busy, len, "/dev/%s", p->d_name);
+			snprintf(busy, len, "/dev/%s is mounted or held",
+				 p->d_name);
 			found = true;
 			break;
 		}
 		closedir(sub);
 	}
 	closedir(dir);
-	return found;
+	return found || nvme_open_elsewhere(busy, len) ||
+	       nvme_other_ctrl(busy, len);
 }
 
 int main(void)

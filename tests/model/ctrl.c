@@ -175,10 +175,15 @@ static void test_io_queues(void)
 		pq = 4096 / (8 * stride);	/* queue pairs in the page */
 		for (i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
 			unsigned int w = wants[i];
-			int quirk;
+			int quirk, nomem, i2;
 
-			for (quirk = 0; quirk <= 1; quirk++) {
+			for (i2 = 0; i2 < 4; i2++) {
+				quirk = i2 & 1;
+				nomem = i2 >> 1;
+				/* Allocated or not, the same count */
+				dma_fail_after = nomem ? 0 : -1;
 				setup(&dbbuf, quirk ? NVME_QUIRK_DBBUF_PAGE_QUEUES : 0);
+				dma_fail_after = -1;
 				got = nvme_dbbuf_io_queues(&dbbuf, w, stride);
 				expect = w;
 				if (quirk && pq >= 2 && w > pq - 1)
@@ -187,15 +192,15 @@ static void test_io_queues(void)
 				if (got != expect || dbbuf.beyond != w - expect) {
 					if (!bad++)
 						snprintf(first, sizeof(first),
-							 "DSTRD %u, quirk %d, %u wanted: %u asked for, beyond=%u (need %u, beyond=%u)",
-							 d, quirk, w, got, dbbuf.beyond,
+							 "DSTRD %u, quirk %d, %s, %u wanted: %u asked for, beyond=%u (need %u, beyond=%u)",
+							 d, quirk, nomem ? "no buffers" : "buffers", w, got, dbbuf.beyond,
 							 expect, w - expect);
 				}
 				nvme_dbbuf_free(&dbbuf);
 			}
 		}
 	}
-	tap(!bad, "io-queues: the I/O queues asked for at CAP.DSTRD 0-11, with and without dbbuf_page_queues: %u of %u cases right%s%s",
+	tap(!bad, "io-queues: the I/O queues asked for at CAP.DSTRD 0-11, with and without dbbuf_page_queues, with and without the buffers (-ENOMEM): %u of %u cases right%s%s",
 	    cases - bad, cases, bad ? "; first wrong: " : "", first);
 }
 

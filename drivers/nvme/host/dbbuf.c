@@ -60,6 +60,7 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 	 */
 	dbbuf->admin = quirks & NVME_QUIRK_DBBUF_ADMIN;
 	dbbuf->page_queues = quirks & NVME_QUIRK_DBBUF_PAGE_QUEUES;
+	dbbuf->dev = dev;
 
 	if (dbbuf->dbs) {
 		/*
@@ -83,7 +84,6 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 		dbbuf->dbs = NULL;
 		goto nomem;
 	}
-	dbbuf->dev = dev;
 	dbbuf->size = size;
 
 	return 0;
@@ -112,10 +112,9 @@ void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf)
 }
 
 /* Queue pairs, the admin queue included, with slots in the page. */
-static unsigned int nvme_dbbuf_page_queues(struct nvme_dbbuf_ctrl *dbbuf,
-					   u32 db_stride)
+static unsigned int nvme_dbbuf_page_queues(u32 db_stride)
 {
-	return dbbuf->size / (2 * sizeof(__le32) * db_stride);
+	return NVME_CTRL_PAGE_SIZE / (2 * sizeof(__le32) * db_stride);
 }
 
 /**
@@ -129,10 +128,10 @@ static unsigned int nvme_dbbuf_page_queues(struct nvme_dbbuf_ctrl *dbbuf,
  * their tails from, and writing their EventIdx to, memory the host never
  * gave it.  Those queues cannot even fall back to MMIO doorbells, since it
  * takes their tails from the slots alone.  For such a controller, create
- * only the queues that fit, whenever the buffers exist, so that the queue
- * count does not depend on whether the command succeeds; say so once.  On
- * any other controller nothing changes: a queue past the page keeps MMIO
- * doorbells (nvme_dbbuf_queue_arm()).
+ * only the queues that fit, whether or not the buffers could be allocated,
+ * so that the queue count depends neither on that nor on whether the
+ * command succeeds; say so once.  On any other controller nothing changes:
+ * a queue past the page keeps MMIO doorbells (nvme_dbbuf_queue_arm()).
  *
  * Return: the number of I/O queues to ask the controller for, at most
  * @want.
@@ -143,9 +142,9 @@ unsigned int nvme_dbbuf_io_queues(struct nvme_dbbuf_ctrl *dbbuf,
 	unsigned int fit;
 
 	dbbuf->beyond = 0;
-	if (!dbbuf->dbs || !dbbuf->page_queues)
+	if (!dbbuf->page_queues)
 		return want;
-	fit = nvme_dbbuf_page_queues(dbbuf, db_stride);
+	fit = nvme_dbbuf_page_queues(db_stride);
 	/* No room for an I/O queue pair: nvme_dbbuf_config() sends nothing. */
 	if (fit < 2)
 		return want;
@@ -206,7 +205,7 @@ void nvme_dbbuf_queue_arm(struct nvme_dbbuf_ctrl *dbbuf,
 	if (!dbbuf->accepted || (!qid && !dbbuf->admin))
 		return;
 	/* Past the page: no slots, MMIO doorbells. */
-	if (qid >= nvme_dbbuf_page_queues(dbbuf, db_stride))
+	if (qid >= nvme_dbbuf_page_queues(db_stride))
 		return;
 
 	dbq->sq_last = sq_tail;
@@ -278,7 +277,7 @@ bool nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
 	dbbuf->accepted = false;
 	if (!dbbuf->dbs)
 		return false;
-	if (nvme_dbbuf_page_queues(dbbuf, db_stride) < 2) {
+	if (nvme_dbbuf_page_queues(db_stride) < 2) {
 		/* Said once: the stride stays what it is */
 		if (!dbbuf->no_room)
 			dev_info(ctrl->device,

@@ -173,11 +173,11 @@ do_build_series() {
 			"$OUT"/series/tools/testing/selftests/nvme-dbbuf/*.c >&2
 	result "the posted nvme.ko has no test-only or dbbuf parameter, and has quirks; the posted kselftest names no test-only knob" $? "$OUT/build-$n.log"
 	SRC_TREE=$OUT/series OUT=$OUT/build-test \
-		TEST_PATCHES="$TOP/tests/patches/test-misalign.patch" \
+		TEST_PATCHES="$TOP/tests/patches/test-trace-unarmed.patch $TOP/tests/patches/test-misalign.patch" \
 		"$TOP/scripts/modules.sh" >"$OUT/build-test.log" 2>&1 &&
 		tparms=$(modinfo -F parm "$OUT/build-test/nvme.ko" 2>&1) &&
 		echo "$tparms" | grep -q '^dbbuf_test_misalign:'
-	result "the test build (tests/patches/test-misalign.patch applied) has dbbuf_test_misalign" $? "$OUT/build-test.log"
+	result "the test build (tests/patches/test-trace-unarmed.patch and test-misalign.patch applied) builds and has dbbuf_test_misalign" $? "$OUT/build-test.log"
 	# Its kselftest half (the fail test) applies to the posted kselftest
 	# and builds without a warning, as the vmtest builds it.
 	build_test_kselftest "$OUT/series" "$OUT/build-test/kselftest" \

@@ -8,10 +8,13 @@ Per boot: the dbbuf state the guest read in sysfs, the Doorbell Buffer
 Config commands QEMU received, the fio job's IOPS, the MMIO doorbells on
 the I/O queues as QEMU trapped them and as the driver counted them
 (its tracepoints), per I/O, and, against the last column, how many fewer.  Then
-what was compared: for each boot with the driver's counters, its count
-against QEMU's over the fio job; a boot without counters (Debian's stock
-nvme.ko) is named as not compared.  Exit status 1 if a count differs, or
-a boot with counters has no fio report to compare.
+what was compared: for each boot with the driver's counters and every
+I/O queue armed (state "active ... beyond=0"), its count against QEMU's
+over the fio job.  The driver traces only the updates published in a
+shadow slot, so a boot without counters (Debian's stock nvme.ko), or with
+queues that had none (shadow doorbells off), is named as not compared.
+Exit status 1 if a count differs, or a boot with counters and armed
+queues has no fio report to compare.
 """
 import os
 import re
@@ -108,6 +111,11 @@ def compared(label, b):
     if not b['counters']:
         print('  %s: the driver\'s count not compared: no counters '
               '(no nvme_dbbuf tracepoints)' % label)
+        return True
+    if not re.match(r'active .*\bbeyond=0$', b['state']):
+        print('  %s: the driver\'s count not compared: it traces only '
+              'queues with shadow slots, and not every I/O queue had them '
+              '(state: %s)' % (label, b['state']))
         return True
     if b.get('dsq') is None:
         print('  %s: NOT compared: the driver has counters, but no %s fio '

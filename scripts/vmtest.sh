@@ -8,9 +8,10 @@
 # counts as a failure; console logs and traces stay in build/vmtest/.
 #
 #   SRC_TREE=dir  kernel tree with the series (default: build/tree)
-#   MODULE=file   nvme.ko to test (default: built from SRC_TREE; for the
-#                 Debian kernels, which have no fault injection, a test
-#                 build with the test-only patches of tests/patches/)
+#   MODULE=file   nvme.ko to test (default: a test build from SRC_TREE,
+#                 with tests/patches/test-trace-unarmed.patch, and for the
+#                 Debian kernels, which have no fault injection, also
+#                 tests/patches/test-misalign.patch)
 #   VMTEST=quick  only the main boot (not the one-queue and many-queue
 #                 boots); VMTEST=queues1, manyq or twoctrl: only that boot
 #   VMTEST_TESTS=a,b  only these kselftest tests in the main boot
@@ -31,13 +32,16 @@ rm -rf "$OUT" && mkdir -p "$OUT/kselftest"
 inject=
 grep -q '^CONFIG_FAULT_INJECTION_DEBUG_FS=y' "$KDIR/.config" 2>/dev/null && inject=1
 if [ -z "${MODULE:-}" ]; then
-	# The 7.3 debug kernel fails Doorbell Buffer Config with nvme-core's
-	# fault injection (fail-inject), and tests the driver as posted.
-	# Debian's kernels have no fault injection: for those a test build,
-	# with the knob of the test-only fail test (dbbuf_test_misalign, which
-	# makes the controller reject the command) from a test-only patch.
-	tp=$TOP/tests/patches/test-misalign.patch
-	[ -z "$inject" ] || tp=
+	# A test build: the posted driver traces only the updates published
+	# in a shadow slot, and the host compares every MMIO doorbell with
+	# QEMU's, so tests/patches/test-trace-unarmed.patch traces the
+	# unarmed queues' updates too.  The 7.3 debug kernel fails Doorbell
+	# Buffer Config with nvme-core's fault injection (fail-inject).
+	# Debian's kernels have no fault injection: for those, also the knob
+	# of the test-only fail test (dbbuf_test_misalign, which makes the
+	# controller reject the command) from a test-only patch.
+	tp=$TOP/tests/patches/test-trace-unarmed.patch
+	[ -n "$inject" ] || tp="$tp $TOP/tests/patches/test-misalign.patch"
 	SRC_TREE=$SRC_TREE OUT=$OUT/module TEST_PATCHES=$tp \
 		"$TOP/scripts/modules.sh" || exit 1
 	MODULE=$OUT/module/nvme.ko

@@ -530,20 +530,23 @@ RUN_SCENARIOS = {
     'run-stock': "Debian's stock driver: no counters",
     'run-mismatch': "the driver's count one short of QEMU's",
     'run-no-fio': 'our driver, with counters, but no fio report',
+    'run-off': 'our driver with no_dbbuf: counters, but no queue traced',
 }
 
 
 def run_boot(s, out):
     """One demo.sh boot: console.log and trace.log in OUT."""
     ours = s != 'run-stock'
-    drv = (3 - (s == 'run-mismatch'), 2)
+    drv = (0, 0) if s == 'run-off' else (3 - (s == 'run-mismatch'), 2)
 
     def count(when, gen, asq, sq, cq):
         return 'MMIO-COUNT %s %s' % (when, '%d %d %d %d %d' % (
             gen, asq, asq, sq, cq) if ours else 'none')
 
-    con = ['DBBUF-STATE ' + ('active armed=2 admin=1 beyond=0' if ours
-                             else 'n/a (no dbbuf attribute)'),
+    state = 'active armed=2 admin=1 beyond=0'
+    if s == 'run-off':
+        state = 'disabled'
+    con = ['DBBUF-STATE ' + (state if ours else 'n/a (no dbbuf attribute)'),
            count('pre', 1, 10, 0, 0), 'MARK randread-begin',
            count('post', 1, 11, 0, 0), count('pre', 1, 11, drv[0], drv[1]),
            'MARK randread-end',
@@ -558,11 +561,10 @@ def run_boot(s, out):
         # queue's row, then the I/O queue's (its counts since the load).
         con += ['== the driver\'s counters (/sys/kernel/debug/nvme_dbbuf/'
                 'nvme0)',
-                'qid sq_shadow sq_mmio sq_suppressed cq_shadow cq_mmio '
-                'cq_suppressed',
-                '0 12 12 0 12 12 0',
-                '1 100 %d %d 100 %d %d' % (drv[0], 100 - drv[0], drv[1],
-                                          100 - drv[1])]
+                'qid sq_mmio sq_suppressed cq_mmio cq_suppressed',
+                '0 12 0 12 0',
+                '1 %d %d %d %d' % (drv[0], 100 - drv[0], drv[1],
+                                   100 - drv[1])]
     tr = ['pci_nvme_getfeat cid 1 nsid 0x0 fid 0xe sel 0x0 cdw11 0x0']
     tr += ['pci_nvme_mmio_doorbell_sq sqid 1 new_tail %d' % i
            for i in (1, 2, 3)]

@@ -147,6 +147,7 @@ RUN_EXPECT=(
 	"run-stock	0	run-stock: the driver's count not compared: no counters"
 	"run-mismatch	1	run-mismatch: the driver counted NOT the 3 + 2"
 	"run-no-fio	1	run-no-fio: NOT compared: the driver has counters, but no randread"
+	"run-off	0	run-off: the driver's count not compared: it traces only queues with shadow slots"
 )
 for e in "${RUN_EXPECT[@]}"; do
 	IFS=$'\t' read -r name want line <<<"$e"

@@ -61,8 +61,9 @@ struct nvme_dbbuf_ctrl {
  *
  * The CQ pointers follow the SQ ones.  The update paths read the pointers
  * with READ_ONCE(), because disarming does not take the queue's locks.
- * Every update is traced (nvme_dbbuf_sq and nvme_dbbuf_cq, dbbuf_trace.h),
- * which costs nothing while the tracepoints are off.
+ * Every update published in a shadow slot is traced (nvme_dbbuf_sq and
+ * nvme_dbbuf_cq, dbbuf_trace.h), which costs nothing while the tracepoints
+ * are off.  An unarmed queue's update is not: its path stays upstream's.
  */
 struct nvme_dbbuf_queue {
 	__le32 *sq_db;
@@ -194,10 +195,8 @@ static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
 	__le32 *db = READ_ONCE(dbq->sq_db);
 	bool ring;
 
-	if (!db) {
-		trace_nvme_dbbuf_sq(dbq->instance, dbq->qid, tail, false, true);
+	if (!db)
 		return true;
-	}
 	/*
 	 * (a) The SQ entries before the shadow tail.  Pairs with the
 	 * controller reading the tail before it fetches the entries.
@@ -205,7 +204,7 @@ static inline bool nvme_dbbuf_sq_update(struct nvme_dbbuf_queue *dbq,
 	nvme_dbbuf_sq_mb(dbq->sq_cmb);
 	ring = nvme_dbbuf_publish(tail, &dbq->sq_last, db,
 				  READ_ONCE(dbq->sq_ei));
-	trace_nvme_dbbuf_sq(dbq->instance, dbq->qid, tail, true, ring);
+	trace_nvme_dbbuf_sq(dbq->instance, dbq->qid, tail, ring);
 	return ring;
 }
 
@@ -223,14 +222,12 @@ static inline bool nvme_dbbuf_cq_update(struct nvme_dbbuf_queue *dbq,
 	__le32 *db = READ_ONCE(dbq->cq_db);
 	bool ring;
 
-	if (!db) {
-		trace_nvme_dbbuf_cq(dbq->instance, dbq->qid, head, false, true);
+	if (!db)
 		return true;
-	}
 	/* No barrier before the store: see the comment above (a). */
 	ring = nvme_dbbuf_publish(head, &dbq->cq_last, db,
 				  READ_ONCE(dbq->cq_ei));
-	trace_nvme_dbbuf_cq(dbq->instance, dbq->qid, head, true, ring);
+	trace_nvme_dbbuf_cq(dbq->instance, dbq->qid, head, ring);
 	return ring;
 }
 

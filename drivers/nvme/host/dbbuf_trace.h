@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * NVMe PCIe shadow doorbell tracepoints: one event per SQ tail or CQ head
- * update, whether the queue is armed or not, saying whether the update was
- * published in the shadow slot and whether it rang the MMIO doorbell.  An
- * update published but not rung is one EventIdx let the driver skip.
+ * published in a shadow slot, saying whether it rang the MMIO doorbell too.
+ * An update published but not rung is one EventIdx let the driver skip.
+ * A queue without shadow slots rings every update, untraced.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM nvme_dbbuf
@@ -14,32 +14,29 @@
 #include <linux/tracepoint.h>
 
 DECLARE_EVENT_CLASS(nvme_dbbuf_update,
-		    TP_PROTO(int instance, u16 qid, u16 value, bool shadow,
-			     bool mmio),
-		    TP_ARGS(instance, qid, value, shadow, mmio),
+		    TP_PROTO(int instance, u16 qid, u16 value, bool mmio),
+		    TP_ARGS(instance, qid, value, mmio),
 		    TP_STRUCT__entry(__field(int, ctrl)
 				     __field(u16, qid)
 				     __field(u16, value)
-				     __field(u8, shadow)
 				     __field(u8, mmio)),
 		    TP_fast_assign(__entry->ctrl = instance;
 				   __entry->qid = qid;
 				   __entry->value = value;
-				   __entry->shadow = shadow;
 				   __entry->mmio = mmio;),
-		    TP_printk("nvme%d qid=%u value=%u shadow=%d mmio=%d",
+		    TP_printk("nvme%d qid=%u value=%u mmio=%d",
 			      __entry->ctrl, __entry->qid, __entry->value,
-			      __entry->shadow, __entry->mmio));
+			      __entry->mmio));
 
 /* A new SQ tail; value is the tail. */
 DEFINE_EVENT(nvme_dbbuf_update, nvme_dbbuf_sq,
-	     TP_PROTO(int instance, u16 qid, u16 value, bool shadow, bool mmio),
-	     TP_ARGS(instance, qid, value, shadow, mmio));
+	     TP_PROTO(int instance, u16 qid, u16 value, bool mmio),
+	     TP_ARGS(instance, qid, value, mmio));
 
 /* A new CQ head; value is the head. */
 DEFINE_EVENT(nvme_dbbuf_update, nvme_dbbuf_cq,
-	     TP_PROTO(int instance, u16 qid, u16 value, bool shadow, bool mmio),
-	     TP_ARGS(instance, qid, value, shadow, mmio));
+	     TP_PROTO(int instance, u16 qid, u16 value, bool mmio),
+	     TP_ARGS(instance, qid, value, mmio));
 
 #endif /* _TRACE_NVME_DBBUF_H */
 

@@ -179,7 +179,11 @@ static int identify_ctrl(uint8_t *id)
 /* Driver loads so far: the driver's counters start again at each. */
 static int driver_gen;
 
-/* The MMIO doorbells the driver counted: admin SQ, CQ; I/O SQs, CQs. */
+/*
+ * The MMIO doorbells the driver traced: admin SQ, CQ; I/O SQs, CQs.  Only
+ * updates published in a shadow slot are traced, so a queue on MMIO
+ * doorbells alone adds nothing here.
+ */
 struct mmio_count {
 	unsigned long long asq, acq, sq, cq;
 	unsigned long long ssq, scq;	/* I/O queue updates EventIdx suppressed */
@@ -201,7 +205,7 @@ static const char *trace_dir(void)
 }
 
 static const char *const dbbuf_events[] = { "nvme_dbbuf_sq", "nvme_dbbuf_cq" };
-#define DBBUF_HIST "hist:keys=qid,shadow,mmio:vals=hitcount"
+#define DBBUF_HIST "hist:keys=qid,mmio:vals=hitcount"
 
 /* Write @cmd to the trigger file of each of the driver's events. */
 static bool set_triggers(const char *cmd, int ok_errno)
@@ -229,7 +233,7 @@ static bool set_triggers(const char *cmd, int ok_errno)
 
 /*
  * Count the driver's doorbell updates in the kernel from here on: a hist
- * trigger on each of its two events, keyed by queue, shadow and MMIO.
+ * trigger on each of its two events, keyed by queue and MMIO.
  * Every load of the driver creates the events afresh, without triggers,
  * so call this after each load.  False if the driver has no tracepoints.
  * Armed already (EEXIST): by the loader, for this driver.
@@ -255,7 +259,7 @@ static void disarm_counts(void)
  */
 static bool read_mmio_count(struct mmio_count *c)
 {
-	unsigned int i, qid, shadow, mmio;
+	unsigned int i, qid, mmio;
 	const char *dir = trace_dir();
 	char path[PATH_MAX], line[256];
 	unsigned long long n;
@@ -274,14 +278,14 @@ static bool read_mmio_count(struct mmio_count *c)
 			continue;
 		}
 		while (fgets(line, sizeof(line), f)) {
-			if (sscanf(line, "{ qid: %u, shadow: %u, mmio: %u } hitcount: %llu",
-				   &qid, &shadow, &mmio, &n) != 4)
+			if (sscanf(line, "{ qid: %u, mmio: %u } hitcount: %llu",
+				   &qid, &mmio, &n) != 3)
 				continue;
 			if (!qid && mmio)
 				*(i ? &c->acq : &c->asq) += n;
 			else if (qid && mmio)
 				*(i ? &c->cq : &c->sq) += n;
-			else if (qid && shadow)
+			else if (qid)
 				*(i ? &c->scq : &c->ssq) += n;
 		}
 		fclose(f);

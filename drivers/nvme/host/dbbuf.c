@@ -45,8 +45,6 @@ static inline unsigned int cq_idx(unsigned int qid, u32 stride)
 int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 		     unsigned long quirks)
 {
-	const size_t size = NVME_CTRL_PAGE_SIZE;
-
 	/* Turned off for this controller, as by nvme.quirks=VID:DID:no_dbbuf */
 	if (quirks & NVME_QUIRK_NO_DBBUF)
 		return 0;
@@ -67,24 +65,24 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 		 * Clear the dbbuf memory so the driver doesn't observe stale
 		 * values from the previous instantiation.
 		 */
-		memset(dbbuf->dbs, 0, dbbuf->size);
-		memset(dbbuf->eis, 0, dbbuf->size);
+		memset(dbbuf->dbs, 0, NVME_CTRL_PAGE_SIZE);
+		memset(dbbuf->eis, 0, NVME_CTRL_PAGE_SIZE);
 		return 0;
 	}
 
 	/* Page aligned, as dma_alloc_coherent() aligns to the CPU page. */
-	dbbuf->dbs = dma_alloc_coherent(dev, size, &dbbuf->dbs_dma_addr,
-					GFP_KERNEL);
+	dbbuf->dbs = dma_alloc_coherent(dev, NVME_CTRL_PAGE_SIZE,
+					&dbbuf->dbs_dma_addr, GFP_KERNEL);
 	if (!dbbuf->dbs)
 		goto nomem;
-	dbbuf->eis = dma_alloc_coherent(dev, size, &dbbuf->eis_dma_addr,
-					GFP_KERNEL);
+	dbbuf->eis = dma_alloc_coherent(dev, NVME_CTRL_PAGE_SIZE,
+					&dbbuf->eis_dma_addr, GFP_KERNEL);
 	if (!dbbuf->eis) {
-		dma_free_coherent(dev, size, dbbuf->dbs, dbbuf->dbs_dma_addr);
+		dma_free_coherent(dev, NVME_CTRL_PAGE_SIZE, dbbuf->dbs,
+				  dbbuf->dbs_dma_addr);
 		dbbuf->dbs = NULL;
 		goto nomem;
 	}
-	dbbuf->size = size;
 
 	return 0;
 
@@ -100,12 +98,12 @@ nomem:
 void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf)
 {
 	if (dbbuf->dbs) {
-		dma_free_coherent(dbbuf->dev, dbbuf->size, dbbuf->dbs,
+		dma_free_coherent(dbbuf->dev, NVME_CTRL_PAGE_SIZE, dbbuf->dbs,
 				  dbbuf->dbs_dma_addr);
 		dbbuf->dbs = NULL;
 	}
 	if (dbbuf->eis) {
-		dma_free_coherent(dbbuf->dev, dbbuf->size, dbbuf->eis,
+		dma_free_coherent(dbbuf->dev, NVME_CTRL_PAGE_SIZE, dbbuf->eis,
 				  dbbuf->eis_dma_addr);
 		dbbuf->eis = NULL;
 	}

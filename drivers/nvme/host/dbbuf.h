@@ -25,7 +25,6 @@ struct nvme_dbbuf_ctrl {
 	dma_addr_t dbs_dma_addr;
 	__le32 *eis;			/* EventIdx */
 	dma_addr_t eis_dma_addr;
-	size_t size;			/* bytes in each buffer: one page */
 	bool accepted;			/* taken by the controller, this enable */
 	bool beyond_reported;		/* fewer queues for the page: told once */
 	bool admin;			/* arm the admin queue too */

@@ -151,7 +151,7 @@ static void setup(struct nvme_dbbuf_ctrl *dbbuf, unsigned long quirks)
 	sent = nanswers = 0;
 	log_lines = 0;
 	ctrl.quirks = quirks;
-	nvme_dbbuf_alloc(dbbuf, &dev, quirks);
+	nvme_dbbuf_alloc(dbbuf, &dev, NQ, 1, quirks);
 	nvme_dbbuf_debugfs_add(dbbuf, &ctrl, queue_of);
 }
 
@@ -375,7 +375,7 @@ static void test_states(void)
 	EXPECT("inactive");
 	/* A second enable clears what the controller left in the pages. */
 	dbbuf.dbs[3] = dbbuf.eis[5] = 0x1234;
-	nvme_dbbuf_alloc(&dbbuf, &dev, 0);
+	nvme_dbbuf_alloc(&dbbuf, &dev, NQ, 1, 0);
 	if (dbbuf.dbs[3] || dbbuf.eis[5])
 		bad++;
 	nvme_dbbuf_free(&dbbuf);

@@ -7,6 +7,7 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
+#include <linux/minmax.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
@@ -30,21 +31,29 @@ static inline unsigned int cq_idx(unsigned int qid, u32 stride)
  * nvme_dbbuf_alloc() - allocate the shadow doorbell and EventIdx buffers
  * @dbbuf: the controller's state
  * @dev: the device that maps them for DMA
+ * @nr_queues: the queues, the admin queue included, to size them for
+ * @db_stride: the doorbell stride, in 4-byte units (1 << CAP.DSTRD)
  * @quirks: the controller's quirks, which this enable follows
  *
  * Allocate both buffers, or clear them if they already exist.  Doorbell
- * Buffer Config gives the controller one PRP entry for each, so each is
- * one controller memory page (CC.MPS, NVME_CTRL_PAGE_SIZE) and never more:
- * a controller may rightly ignore whatever lies beyond it.  Queues whose
- * slots do not fit keep MMIO doorbells (nvme_dbbuf_queue_arm()).  With
+ * Buffer Config gives the controller one PRP entry for each, one
+ * controller memory page (CC.MPS, NVME_CTRL_PAGE_SIZE), so only the queues
+ * whose slots fall in that page are armed (nvme_dbbuf_queue_arm()).  Each
+ * buffer still spans the slots of every queue the driver may create, so
+ * that a controller that uses slots past the page regardless finds the
+ * driver's memory there and nobody else's.  With
  * NVME_QUIRK_NO_DBBUF nothing is allocated, so the command is not sent.
  *
  * Return: 0, or -ENOMEM; either way the driver goes on, with MMIO
  * doorbells if nothing was allocated.
  */
 int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
+		     unsigned int nr_queues, u32 db_stride,
 		     unsigned long quirks)
 {
+	size_t mem_size = max_t(size_t, NVME_CTRL_PAGE_SIZE,
+				nr_queues * 8 * db_stride);
+
 	/* Turned off for this controller, as by nvme.quirks=VID:DID:no_dbbuf */
 	if (quirks & NVME_QUIRK_NO_DBBUF)
 		return 0;
@@ -59,30 +68,32 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 	dbbuf->admin = quirks & NVME_QUIRK_DBBUF_ADMIN;
 	dbbuf->page_queues = quirks & NVME_QUIRK_DBBUF_PAGE_QUEUES;
 	dbbuf->dev = dev;
+	dbbuf->status = 0;		/* this enable's, from here on */
 
 	if (dbbuf->dbs) {
 		/*
 		 * Clear the dbbuf memory so the driver doesn't observe stale
 		 * values from the previous instantiation.
 		 */
-		memset(dbbuf->dbs, 0, NVME_CTRL_PAGE_SIZE);
-		memset(dbbuf->eis, 0, NVME_CTRL_PAGE_SIZE);
+		memset(dbbuf->dbs, 0, dbbuf->size);
+		memset(dbbuf->eis, 0, dbbuf->size);
 		return 0;
 	}
 
 	/* Page aligned, as dma_alloc_coherent() aligns to the CPU page. */
-	dbbuf->dbs = dma_alloc_coherent(dev, NVME_CTRL_PAGE_SIZE,
-					&dbbuf->dbs_dma_addr, GFP_KERNEL);
+	dbbuf->dbs = dma_alloc_coherent(dev, mem_size, &dbbuf->dbs_dma_addr,
+					GFP_KERNEL);
 	if (!dbbuf->dbs)
 		goto nomem;
-	dbbuf->eis = dma_alloc_coherent(dev, NVME_CTRL_PAGE_SIZE,
-					&dbbuf->eis_dma_addr, GFP_KERNEL);
+	dbbuf->eis = dma_alloc_coherent(dev, mem_size, &dbbuf->eis_dma_addr,
+					GFP_KERNEL);
 	if (!dbbuf->eis) {
-		dma_free_coherent(dev, NVME_CTRL_PAGE_SIZE, dbbuf->dbs,
+		dma_free_coherent(dev, mem_size, dbbuf->dbs,
 				  dbbuf->dbs_dma_addr);
 		dbbuf->dbs = NULL;
 		goto nomem;
 	}
+	dbbuf->size = mem_size;
 
 	return 0;
 
@@ -98,12 +109,12 @@ nomem:
 void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf)
 {
 	if (dbbuf->dbs) {
-		dma_free_coherent(dbbuf->dev, NVME_CTRL_PAGE_SIZE, dbbuf->dbs,
+		dma_free_coherent(dbbuf->dev, dbbuf->size, dbbuf->dbs,
 				  dbbuf->dbs_dma_addr);
 		dbbuf->dbs = NULL;
 	}
 	if (dbbuf->eis) {
-		dma_free_coherent(dbbuf->dev, NVME_CTRL_PAGE_SIZE, dbbuf->eis,
+		dma_free_coherent(dbbuf->dev, dbbuf->size, dbbuf->eis,
 				  dbbuf->eis_dma_addr);
 		dbbuf->eis = NULL;
 	}
@@ -123,7 +134,7 @@ static unsigned int nvme_dbbuf_page_queues(u32 db_stride)
  *
  * QEMU (NVME_QUIRK_DBBUF_PAGE_QUEUES) grants up to its max_ioqpairs
  * queues, and uses slots past the page for the queues beyond it, reading
- * their tails from, and writing their EventIdx to, memory the host never
+ * their tails from, and writing their EventIdx to, slots the command never
  * gave it.  Those queues cannot even fall back to MMIO doorbells, since it
  * takes their tails from the slots alone.  For such a controller, create
  * only the queues that fit, whether or not the buffers could be allocated,
@@ -359,6 +370,9 @@ static struct dentry *nvme_dbbuf_debugfs_root;
  *                                would fall beyond the page
  *   failed status=0xS            the command failed with NVMe status S
  *   failed error=-E              or with error -E (-ENOMEM: no buffers)
+ *
+ * A diagnostic: it reads the state without the driver's locks, and a
+ * racy read (data_race()) is fine here.
  */
 static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 {
@@ -376,11 +390,11 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		seq_puts(m, "disabled reason=quirk\n");
 		return 0;
 	}
-	if (data_race(dbbuf->no_room)) {	/* diagnostic: racy is fine */
+	if (data_race(dbbuf->no_room)) {
 		seq_puts(m, "unsupported reason=stride\n");
 		return 0;
 	}
-	status = data_race(dbbuf->status);	/* diagnostic: racy is fine */
+	status = data_race(dbbuf->status);
 	if (status > 0) {
 		seq_printf(m, "failed status=%#x\n", status);
 		return 0;
@@ -389,7 +403,7 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		seq_printf(m, "failed error=%d\n", status);
 		return 0;
 	}
-	if (!data_race(dbbuf->accepted)) {	/* diagnostic: racy is fine */
+	if (!data_race(dbbuf->accepted)) {
 		seq_puts(m, "inactive\n");
 		return 0;
 	}
@@ -401,7 +415,7 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		admin |= !qid;
 	}
 	seq_printf(m, "active armed=%u admin=%d beyond=%u\n", armed, admin,
-		   data_race(dbbuf->beyond));	/* diagnostic: racy is fine */
+		   data_race(dbbuf->beyond));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nvme_dbbuf_state);

@@ -25,14 +25,15 @@ struct nvme_dbbuf_ctrl {
 	dma_addr_t dbs_dma_addr;
 	__le32 *eis;			/* EventIdx */
 	dma_addr_t eis_dma_addr;
-	bool accepted;			/* taken by the controller, this enable */
-	bool beyond_reported;		/* fewer queues for the page: told once */
+	size_t size;			/* bytes in each buffer */
+	bool accepted;			/* taken in this enable */
+	bool beyond_reported;		/* the queue cap logged */
 	bool admin;			/* arm the admin queue too */
 	bool page_queues;		/* no I/O queue past the page */
-	bool no_room;			/* doorbell stride too large for a page */
-	int status;			/* last failure: NVMe status, or -errno */
-	int reported;			/* the failure last reported, or 0 */
-	unsigned int beyond;		/* I/O queues not created: no slots */
+	bool no_room;			/* stride too large for a page */
+	int status;			/* last NVMe status or -errno */
+	int reported;			/* the failure last logged, or 0 */
+	unsigned int beyond;		/* I/O queues left out */
 	struct nvme_ctrl *ctrl;		/* for the debugfs state */
 	struct dentry *debugfs;		/* the state */
 	/* nvme-pci's queue @qid, or NULL past the last one */
@@ -72,13 +73,14 @@ struct nvme_dbbuf_queue {
 	u16 sq_last;			/* SQ tail last published */
 	u16 cq_last;			/* CQ head last published */
 	u16 qid;			/* for the tracepoints */
-	bool sq_cmb;			/* SQ in the controller memory buffer */
-	int instance;			/* the controller's, for the tracepoints */
+	bool sq_cmb;			/* SQ in the CMB */
+	int instance;			/* nvme%d, for the tracepoints */
 };
 
 #include "dbbuf_trace.h"
 
 int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
+		     unsigned int nr_queues, u32 db_stride,
 		     unsigned long quirks);
 void nvme_dbbuf_free(struct nvme_dbbuf_ctrl *dbbuf);
 bool nvme_dbbuf_config(struct nvme_dbbuf_ctrl *dbbuf, struct nvme_ctrl *ctrl,
@@ -146,7 +148,7 @@ static inline int nvme_dbbuf_need_event(u16 event_idx, u16 new_idx, u16 old)
 static inline void nvme_dbbuf_sq_mb(bool cmb)
 {
 	if (cmb)
-		wmb();		/* (a) for write-combined entries in the CMB */
+		wmb();		/* (a) for write-combined CMB entries */
 	else
 		dma_wmb();	/* (a) for entries in coherent host memory */
 }

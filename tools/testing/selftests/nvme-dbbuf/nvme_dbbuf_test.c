@@ -502,7 +502,7 @@ static bool reload_driver(const char *params)
 	}
 	driver_gen++;
 	if (nvme_ko) {
-		if (shell("insmod %s %s", nvme_ko, params))
+		if (shell("insmod '%s' %s", nvme_ko, params))
 			return false;
 	} else if (shell("modprobe nvme %s", params)) {
 		return false;
@@ -1798,6 +1798,13 @@ int main(void)
 
 	if (!ns_dev || !*ns_dev)
 		ksft_exit_skip(MSG_NO_DEV);
+	/* Handed to the shell in single quotes, for insmod */
+	if (nvme_ko && strchr(nvme_ko, '\''))
+		ksft_exit_fail_msg("NVME_DBBUF_KO=%s: a path with a quote is not supported\n",
+				   nvme_ko);
+	if (nvme_ko && access(nvme_ko, R_OK))
+		ksft_exit_fail_msg("NVME_DBBUF_KO=%s: %s\n", nvme_ko,
+				   strerror(errno));
 	rc = ctrl_of(ns_dev);
 	if (rc)
 		ksft_exit_fail_msg("NVME_DBBUF_DEV=%s is not an NVMe namespace: %s\n",

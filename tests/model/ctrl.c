@@ -41,6 +41,7 @@ void model_log(const char *level, const char *fmt, ...)
 }
 
 static int dma_live, dma_fail_after = -1;
+static size_t dma_last_size;
 
 void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *addr,
 			 gfp_t gfp)
@@ -51,7 +52,8 @@ void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *addr,
 		return NULL;
 	if (dma_fail_after > 0)
 		dma_fail_after--;
-	p = aligned_alloc(4096, size);
+	dma_last_size = size;
+	p = aligned_alloc(4096, (size + 4095) & ~(size_t)4095);
 	if (!p)
 		abort();
 	memset(p, 0xa5, size);	/* what a page may hold before the clear */
@@ -379,9 +381,40 @@ static void test_states(void)
 	if (dbbuf.dbs[3] || dbbuf.eis[5])
 		bad++;
 	nvme_dbbuf_free(&dbbuf);
+	/*
+	 * A failure is this enable's: the next one reads inactive until its
+	 * own command, not the old failure.
+	 */
+	setup(&dbbuf, 0);
+	answers[sent] = 0x4002;
+	nanswers = sent + 1;
+	nvme_dbbuf_config(&dbbuf, &ctrl, 1);
+	EXPECT("failed status=0x4002");
+	nvme_dbbuf_alloc(&dbbuf, &dev, NQ, 1, 0);
+	EXPECT("inactive");
+	nvme_dbbuf_free(&dbbuf);
+	/*
+	 * Each buffer spans every queue's slots, and at least one page: 600
+	 * queues at CAP.DSTRD 0 need 4800 bytes, past the page that the
+	 * command describes and the only queues armed.
+	 */
+	memset(&dbbuf, 0, sizeof(dbbuf));
+	nvme_dbbuf_alloc(&dbbuf, &dev, 600, 1, 0);
+	if ((dma_last_size < 600 * 8 || dbbuf.size != dma_last_size) && !bad++)
+		snprintf(first, sizeof(first),
+			 "600 queues at stride 4 bytes: buffers of %zu bytes, not 4800",
+			 dma_last_size);
+	nvme_dbbuf_free(&dbbuf);
+	memset(&dbbuf, 0, sizeof(dbbuf));
+	nvme_dbbuf_alloc(&dbbuf, &dev, 3, 1, 0);
+	if (dma_last_size < NVME_CTRL_PAGE_SIZE && !bad++)
+		snprintf(first, sizeof(first),
+			 "3 queues: buffers of %zu bytes, less than a page",
+			 dma_last_size);
+	nvme_dbbuf_free(&dbbuf);
 	if (dma_live && !bad++)
 		snprintf(first, sizeof(first), "%d DMA buffers leaked", dma_live);
-	tap(!bad, "states: disabled by quirk (nothing allocated or sent), a stride with no room (nothing sent, said once), unsupported, -ENOMEM when the second buffer fails (the first freed), inactive before the command and once disarmed, pages cleared at the next enable, no buffer leaked%s%s",
+	tap(!bad, "states: disabled by quirk (nothing allocated or sent), a stride with no room (nothing sent, said once), unsupported, -ENOMEM when the second buffer fails (the first freed), inactive before the command, once disarmed and at the enable after a failure, pages cleared at the next enable, buffers of at least a page spanning every queue's slots, no buffer leaked%s%s",
 	    bad ? "; first wrong: " : "", first);
 #undef EXPECT
 }

@@ -4,5 +4,6 @@
 #define _MODEL_LINUX_MINMAX_H
 
 #define max_t(type, a, b)	((type)(a) > (type)(b) ? (type)(a) : (type)(b))
+#define min_t(type, a, b)	((type)(a) < (type)(b) ? (type)(a) : (type)(b))
 
 #endif /* _MODEL_LINUX_MINMAX_H */

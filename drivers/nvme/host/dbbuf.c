@@ -370,9 +370,6 @@ static struct dentry *nvme_dbbuf_debugfs_root;
  *                                would fall beyond the page
  *   failed status=0xS            the command failed with NVMe status S
  *   failed error=-E              or with error -E (-ENOMEM: no buffers)
- *
- * A diagnostic: it reads the state without the driver's locks, and a
- * racy read (data_race()) is fine here.
  */
 static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 {
@@ -390,11 +387,11 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		seq_puts(m, "disabled reason=quirk\n");
 		return 0;
 	}
-	if (data_race(dbbuf->no_room)) {
+	if (data_race(dbbuf->no_room)) {	/* diagnostic: racy is fine */
 		seq_puts(m, "unsupported reason=stride\n");
 		return 0;
 	}
-	status = data_race(dbbuf->status);
+	status = data_race(dbbuf->status);	/* diagnostic: racy is fine */
 	if (status > 0) {
 		seq_printf(m, "failed status=%#x\n", status);
 		return 0;
@@ -403,7 +400,7 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		seq_printf(m, "failed error=%d\n", status);
 		return 0;
 	}
-	if (!data_race(dbbuf->accepted)) {
+	if (!data_race(dbbuf->accepted)) {	/* diagnostic: racy is fine */
 		seq_puts(m, "inactive\n");
 		return 0;
 	}
@@ -415,7 +412,7 @@ static int nvme_dbbuf_state_show(struct seq_file *m, void *unused)
 		admin |= !qid;
 	}
 	seq_printf(m, "active armed=%u admin=%d beyond=%u\n", armed, admin,
-		   data_race(dbbuf->beyond));
+		   data_race(dbbuf->beyond));	/* diagnostic: racy is fine */
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(nvme_dbbuf_state);

@@ -35,14 +35,15 @@ static inline unsigned int cq_idx(unsigned int qid, u32 stride)
  * @db_stride: the doorbell stride, in 4-byte units (1 << CAP.DSTRD)
  * @quirks: the controller's quirks, which this enable follows
  *
- * Allocate both buffers, or clear them if they already exist.  Doorbell
- * Buffer Config gives the controller one PRP entry for each, one
- * controller memory page (CC.MPS, NVME_CTRL_PAGE_SIZE), so only the queues
- * whose slots fall in that page are armed (nvme_dbbuf_queue_arm()).  Each
- * buffer still spans the slots of every queue the driver may create, so
- * that a controller that uses slots past the page regardless finds the
- * driver's memory there and nobody else's.  With
- * NVME_QUIRK_NO_DBBUF nothing is allocated, so the command is not sent.
+ * Allocate both buffers, or clear them if they already exist and are
+ * large enough.  Doorbell Buffer Config gives the controller one PRP entry
+ * for each, one controller memory page (CC.MPS, NVME_CTRL_PAGE_SIZE), so
+ * only the queues whose slots fall in that page are armed
+ * (nvme_dbbuf_queue_arm()).  Each buffer still spans the slots of every
+ * queue the driver may create, so that a controller that uses slots past
+ * the page regardless finds the driver's memory there and nobody else's.
+ * With NVME_QUIRK_NO_DBBUF nothing is allocated, so the command is not
+ * sent.
  *
  * Return: 0, or -ENOMEM; either way the driver goes on, with MMIO
  * doorbells if nothing was allocated.
@@ -70,6 +71,9 @@ int nvme_dbbuf_alloc(struct nvme_dbbuf_ctrl *dbbuf, struct device *dev,
 	dbbuf->dev = dev;
 	dbbuf->status = 0;		/* this enable's, from here on */
 
+	/* A larger doorbell stride since the last enable (new firmware) */
+	if (dbbuf->dbs && dbbuf->size < mem_size)
+		nvme_dbbuf_free(dbbuf);
 	if (dbbuf->dbs) {
 		/*
 		 * Clear the dbbuf memory so the driver doesn't observe stale

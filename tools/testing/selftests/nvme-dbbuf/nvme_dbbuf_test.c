@@ -1781,6 +1781,8 @@ int main(void)
 
 	ns_dev = getenv("NVME_DBBUF_DEV");
 	nvme_ko = getenv("NVME_DBBUF_KO");
+	if (nvme_ko && !*nvme_ko)
+		nvme_ko = NULL;		/* empty: unset, modprobe */
 	only = getenv("NVME_DBBUF_TESTS");
 	if (getenv("NVME_DBBUF_RESETS")) {
 		nr_resets = atoi(getenv("NVME_DBBUF_RESETS"));

@@ -9,7 +9,7 @@ SHELL := /bin/bash
 export BASE KSRC KDIR KVER DRIVER BENCH BENCH_RUNTIME ACCEL VMTEST VMTEST_TESTS REROLL
 
 .PHONY: all help base tree series series-check post modules run check \
-	checkpatch build-series sparse kernel-doc coccicheck docs vmtest debug vmtest-negatives model-test microbench bench dkms-install dkms-remove clean distclean
+	checkpatch build-series sparse kernel-doc coccicheck docs vmtest debug vmtest-negatives model-test microbench bench tcg-rate dkms-install dkms-remove clean distclean
 
 all: modules
 
@@ -111,6 +111,12 @@ debug:
 ## vmtest-negatives  the vmtest's verdicts on tampered and saved logs
 vmtest-negatives:
 	@tests/vmtest/negatives.sh
+
+## tcg-rate      how often guests crash or hang under TCG: interleaved
+##               boots with QEMU's multi-threaded TCG and with one thread
+##               (TCG_RATE_BOOTS=N of each, default 6; TCG_RATE_TESTS=cycle)
+tcg-rate:
+	@scripts/tcg-rate.sh
 
 ## bench         stock vs ours vs ours with the no_dbbuf quirk
 ##               (nvme.quirks=1b36:0010:no_dbbuf), and stock against

@@ -408,9 +408,10 @@ do_negatives() {
 	need_pkgs python3
 	say "negatives: the vmtest's verdicts on tampered and saved logs"
 	tap_step negatives "$TOP/tests/vmtest/negatives.sh"
-	# vm.sh's watchdog for a stopped QEMU (an emulator hang, which it
-	# boots again once): real boots, SIGSTOP from the host.
-	say "negatives: vm.sh's watchdog for a stopped QEMU (about 5 min under TCG)"
+	# vm.sh's retry of a boot lost to the emulator (a stopped QEMU, an
+	# IPI stall, a TCG crash; booted again once): real boots, SIGSTOP
+	# from the host, guests that crash.
+	say "negatives: vm.sh's retry of a boot the emulator lost (about 6 min under TCG)"
 	tap_step vm-stopped "$TOP/tests/vmtest/stopped.sh"
 }
 

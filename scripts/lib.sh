@@ -301,6 +301,44 @@ ipi_stall() {
 		END { exit !found }' "$1" 2>/dev/null
 }
 
+# emulator_crash CONSOLE: succeed, and say why, when the guest kernel died
+# of one of the two crashes that multi-threaded TCG (QEMU 7.2) causes and
+# no code of ours can:
+# - an int3 trap where memory holds no int3: the oops's "Code:" line
+#   (memory at the time of the oops) has another byte than 0xcc just
+#   before the trapping RIP.  text_poke_bp() had finished patching that
+#   site (int3, then the new bytes, each step synced on every CPU), and a
+#   vCPU still ran a stale translation of it.  Seen in core text
+#   (ttwu_do_activate, run_timer_softirq), before and after our module
+#   was loaded;
+# - a double fault that is not a stack overflow (the kernel says "stack
+#   guard page was hit" for that one), seen with garbage in EFLAGS.
+# See README, Known limits.
+emulator_crash() {
+	awk 'function stale(code,   b) {
+			# the byte before "<": the int3 the CPU trapped on
+			if (!match(code, /[0-9a-f][0-9a-f] <[0-9a-f][0-9a-f]>/))
+				return ""
+			b = substr(code, RSTART, 2)
+			return b == "cc" ? "" : b
+		}
+		/stack guard page was hit/ { guard = 1 }
+		/(Oops: )?int3: [0-9a-f]+ \[#[0-9]+\]/ { n = NR; rip = "" }
+		n && NR - n <= 12 && rip == "" && /RIP: [0-9a-f]+:/ {
+			rip = $0; sub(/^.*RIP: [0-9a-f]+:/, "", rip); sub(/ .*/, "", rip) }
+		n && NR - n <= 12 && /Code: / {
+			if ((b = stale($0)) != "") {
+				print "the guest kernel trapped on an int3 at " rip " where memory holds 0x" b ": a stale TCG translation of patched text"
+				found = 1; exit }
+			n = 0 }
+		/PANIC: double fault|Oops: double fault/ { dbl = 1 }
+		END {
+			if (!found && dbl && !guard) {
+				print "the guest kernel took a double fault that is no stack overflow"
+				found = 1 }
+			exit !found }' "$1" 2>/dev/null
+}
+
 # build_test_kselftest SRC_TREE DIR: the kselftest with the test-only fail
 # test (tests/patches/test-fail-kselftest.patch), from a patched copy in
 # DIR, built as its Makefile builds it (-O2 -Wall -Wextra) into

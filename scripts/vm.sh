@@ -24,12 +24,13 @@
 #   --timeout SEC       hard limit for the whole boot (default 900)
 #   VM_IDLE_LIMIT=SEC   a QEMU that uses no CPU time for this long (default
 #                       120; 0: never) has stopped: see "stopped" below
+#   VM_RETRIES=N        boots lost to the emulator booted again (default 2)
 #   --log FILE          where the console goes (default build/vm/console.log)
 #   --module FILE       our nvme.ko (default build/modules/<KVER>/nvme.ko)
 #   --env NAME=VALUE    a variable for the guest script (repeatable)
 #   FILE...             extra files for the guest, put in /test/
 # Exits with the guest script's status; 124 when the guest hung, 126 when
-# QEMU stopped twice.
+# QEMU stopped in every boot.
 
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -300,32 +301,49 @@ boot_qemu() {
 	[ -z "$watcher" ] || { kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null; }
 }
 boot_qemu
-# A stopped QEMU (above) tested nothing of ours: keep its console, say so,
-# and boot once more, from the start.  A second stop fails the boot (126).
-if [ -f "$run/stopped" ]; then
-	cp "$LOG" "$LOG.stopped"
-	why=$(cat "$run/stopped")
-	echo "vm: QEMU stopped: $why (a TCG lost wake-up); killed, console kept in ${LOG#$TOP/}.stopped; booting once more" >&2
-	echo "VM-ACCEL $ACCEL ($ACCEL_WHY)" > "$LOG"
-	echo "VM-RETRY QEMU stopped in the first boot: $why (console: ${LOG#$TOP/}.stopped)" >> "$LOG"
-	[ -z "$TRACE" ] || : > "$TRACE"
-	boot_qemu
+# A boot that tested nothing of ours, for one of the emulator's faults
+# below, is booted again, from the start, its console kept and the retry
+# said in the new one (a VM-RETRY line, which the callers report as a
+# skip), up to VM_RETRIES times (default 2).  A fault in the boot after
+# the last retry fails it: a stop with 126, a crash with 125 (no result).
+# A driver's fault, unlike the emulator's, comes back every time.
+# - A stopped QEMU (above).
+# - A guest kernel that dies before its /init has run (under TCG, now
+#   and then, an oops in early boot code, before any module is loaded).
+#   A guest that reached /init ("guest: Linux ...") is not, unless:
+# - under TCG, the guest kernel died of a crash that multi-threaded TCG
+#   causes and no code of ours can (emulator_crash in lib.sh: an int3
+#   trap where memory holds no int3, or a double fault that is no stack
+#   overflow).
+RETRIES=${VM_RETRIES:-2}
+[[ $RETRIES =~ ^[0-9]+$ ]] || die "VM_RETRIES=$RETRIES: must be a whole number"
+tries=0
+while :; do
+	retry= keep=
 	if [ -f "$run/stopped" ]; then
-		echo "error: QEMU stopped again: $(cat "$run/stopped") (console log: ${LOG#$TOP/})" >&2
-		exit 126
+		retry="QEMU stopped in boot $((tries + 1)): $(cat "$run/stopped")" keep=stopped
+	elif [ "$qrc" -ne 124 ] && [ "$qrc" -ne 137 ] && ! grep -q '^GUEST-EXIT ' "$LOG"; then
+		if ! grep -q '^guest: Linux ' "$LOG"; then
+			retry="the guest kernel died before /init ran in boot $((tries + 1)) (QEMU exit $qrc)" keep=died-before-init
+		elif [ "$ACCEL" = tcg ] && why=$(emulator_crash "$LOG"); then
+			retry="the guest kernel died in boot $((tries + 1)): $why" keep=crashed
+		fi
 	fi
-fi
-# A guest kernel that dies before its /init has run (under TCG, now and
-# then, an oops in early boot code, before any module is loaded) tested
-# nothing of ours: keep its console, say so, and boot once more.  A guest
-# that reached /init ("guest: Linux ...") is never booted again.
-if [ "$qrc" -ne 124 ] && [ "$qrc" -ne 137 ] &&
-   ! grep -q '^guest: Linux ' "$LOG" && ! grep -q '^GUEST-EXIT ' "$LOG"; then
-	cp "$LOG" "$LOG.died-before-init"
-	echo "vm: the guest kernel died before /init ran (QEMU exit $qrc; console kept in ${LOG#$TOP/}.died-before-init); booting it once more" >&2
+	[ -n "$retry" ] && [ "$tries" -lt "$RETRIES" ] || break
+	tries=$((tries + 1))
+	[ "$tries" -eq 1 ] || keep=$keep.$tries
+	prev=$(grep '^VM-RETRY ' "$LOG")
+	cp "$LOG" "$LOG.$keep"
+	echo "vm: $retry; console kept in ${LOG#$TOP/}.$keep; booting once more" >&2
 	echo "VM-ACCEL $ACCEL ($ACCEL_WHY)" > "$LOG"
+	[ -z "$prev" ] || echo "$prev" >> "$LOG"
+	echo "VM-RETRY $retry (console: ${LOG#$TOP/}.$keep)" >> "$LOG"
 	[ -z "$TRACE" ] || : > "$TRACE"
 	boot_qemu
+done
+if [ -f "$run/stopped" ]; then
+	echo "error: QEMU stopped again: $(cat "$run/stopped") (console log: ${LOG#$TOP/})" >&2
+	exit 126
 fi
 set -e
 if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then

@@ -71,6 +71,17 @@ count() {	# count FILE PREFIX: count TAP lines, echo them named by PREFIX
 	done < <(grep -E '^(not )?ok [0-9]+ ' "$f")
 }
 
+# retries CONSOLE: each boot that vm.sh booted again (the emulator lost
+# it: QEMU stopped, or the guest died as only TCG makes it die) tested
+# nothing of ours: a skip for each, saying why, not a result.
+retries() {
+	local why
+	while IFS= read -r why; do
+		echo "ok - $name: $why; booted again # SKIP an emulator fault, not a result"
+		skip=$((skip + 1))
+	done < <(sed -n 's/^VM-RETRY //p' "$1")
+}
+
 # boot NAME TESTS VM-OPTIONS...: one guest running the kselftest tests
 # TESTS (comma-separated; "" for all).  HOST_ARGS: more arguments for
 # vmtest-host.py (--io-queues N).
@@ -87,14 +98,15 @@ boot() {
 	rc=$?
 	echo "# $name: guest TAP"
 	count "$log" "$name"
-	# QEMU stopped (vm.sh: no CPU time for VM_IDLE_LIMIT s, an emulator
-	# hang) and was booted again: say so, as a skip, not a result.
-	if grep -q '^VM-RETRY ' "$log"; then
-		echo "ok - $name: $(sed -n 's/^VM-RETRY //p' "$log" | head -n1); booted again # SKIP an emulator hang, not a result"
-		skip=$((skip + 1))
-	fi
+	retries "$log"
 	if [ $rc -eq 124 ] || [ $rc -eq 125 ] || [ $rc -eq 126 ]; then
-		echo "not ok - $name: the guest hung or died (console: ${OUT#$TOP/}/$name-console.log)"
+		# The console stays in build/, which CI throws away: its
+		# last lines (an oops, the test that was running) go into
+		# the output, where they are kept.
+		echo "# $name: the console's last 40 lines:"
+		sed -e '/^FIO-JSON-BEGIN/,/^FIO-JSON-END/d' "$log" | tail -n 40 |
+			cut -c1-200 | sed 's/^/#   /'
+		echo "not ok - $name: the guest $(case $rc in 124) echo "hung (no result within its timeout)" ;; 125) echo "died without a result" ;; *) echo "stopped twice (no CPU time or an IPI stall)" ;; esac) (console: ${OUT#$TOP/}/$name-console.log)"
 		fail=$((fail + 1))
 		return
 	fi
@@ -142,10 +154,7 @@ safety_boot() {
 		--drive2 null --env NVME_DBBUF_SAFETY=other --timeout $((300 * slow)) \
 		"$TOP/scripts/guest/kselftest.sh" "$OUT/kselftest/nvme_dbbuf_test"
 	rc=$?
-	if grep -q '^VM-RETRY ' "$log"; then
-		echo "ok - $name: $(sed -n 's/^VM-RETRY //p' "$log" | head -n1); booted again # SKIP an emulator hang, not a result"
-		skip=$((skip + 1))
-	fi
+	retries "$log"
 	grep '^# SAFETY ' "$log"
 	n_ok=$(grep -c '^# SAFETY ok ' "$log")
 	n_bad=$(grep -c '^# SAFETY not ok ' "$log")

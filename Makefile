@@ -112,9 +112,10 @@ debug:
 vmtest-negatives:
 	@tests/vmtest/negatives.sh
 
-## tcg-rate      how often guests crash or hang under TCG: interleaved
-##               boots with QEMU's multi-threaded TCG and with one thread
-##               (TCG_RATE_BOOTS=N of each, default 6; TCG_RATE_TESTS=cycle)
+## tcg-rate      how often guests crash or hang under TCG: boots of one
+##               kselftest test (TCG_RATE_TESTS, default cycle), N of them
+##               (TCG_RATE_BOOTS, default 6); TCG_RATE_MODES="multi single"
+##               interleaves QEMU's multi-threaded TCG with one thread
 tcg-rate:
 	@scripts/tcg-rate.sh
 

@@ -409,9 +409,9 @@ do_negatives() {
 	say "negatives: the vmtest's verdicts on tampered and saved logs"
 	tap_step negatives "$TOP/tests/vmtest/negatives.sh"
 	# vm.sh's retry of a boot lost to the emulator (a stopped QEMU, an
-	# IPI stall, a TCG crash; booted again once): real boots, SIGSTOP
-	# from the host, guests that crash.
-	say "negatives: vm.sh's retry of a boot the emulator lost (about 6 min under TCG)"
+	# IPI stall, a TCG crash; booted again twice at most): real boots,
+	# SIGSTOP from the host, guests that crash.
+	say "negatives: vm.sh's retry of a boot the emulator lost (real boots, a few minutes under TCG)"
 	tap_step vm-stopped "$TOP/tests/vmtest/stopped.sh"
 }
 

@@ -10,8 +10,8 @@
 # scripts/vmtest.sh with TCG_THREAD=multi or single; its verdicts count
 # as they do in make check.  An event is a boot that vm.sh booted again
 # (QEMU stopped, an IPI stall, a TCG crash), a guest that died or hung,
-# or a failed check.  Prints a line per boot and the totals; consoles of the boots
-# with an event are kept in build/tcg-rate-BASE/.
+# or a failed check.  Prints a line per boot and the totals; consoles of
+# the boots with an event are kept in build/tcg-rate-BASE/.
 #
 #   TCG_RATE_BOOTS=N      boots of each mode (default 6)
 #   TCG_RATE_TESTS=a,b    the kselftest tests (default cycle: 20 reloads)
